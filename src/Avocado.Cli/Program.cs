@@ -1,5 +1,37 @@
-using TorchSharp;
-var t = torch.randn(1024, 1024);
-var sw = System.Diagnostics.Stopwatch.StartNew();
-for (int i = 0; i < 10; i++) t.matmul(t);
-Console.WriteLine($"{10 * 2.0 * 1024 * 1024 * 1024 / sw.Elapsed.TotalSeconds / 1e9:F1} GFLOP/s");
+using Avocado.Cli;
+using Avocado.Cli.Commands;
+using Avocado.Models;
+using Avocado.Models.Checkpoints;
+using Avocado.Models.Config;
+
+// Entry point: dispatch a verb, turn known failures into one clear line and an exit code.
+try
+{
+    TorchSharp.torch.set_num_threads(Environment.ProcessorCount);
+    return Dispatch(args);
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine("run './avocado help' for usage");
+    return 2;
+}
+catch (Exception e) when (e is ConfigException or CheckpointFormatException or ModelLoadException or ArgumentException
+                              or FileNotFoundException or DirectoryNotFoundException or IOException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
+
+static int Dispatch(string[] args)
+{
+    var verb = args.Length > 0 ? args[0] : "help";
+    var rest = args.Skip(1).ToArray();
+    return verb switch
+    {
+        "model" => ModelCommands.Run(rest),
+        "generate" => GenerateCommand.Run(rest),
+        "help" or "--help" or "-h" => Usage.Print(),
+        _ => throw new UsageException($"unknown command '{verb}'"),
+    };
+}

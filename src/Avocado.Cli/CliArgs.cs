@@ -1,0 +1,80 @@
+using System.Globalization;
+
+namespace Avocado.Cli;
+
+/// <summary>A usage mistake: printed with the command's usage, exit code 2.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>Minimal GNU-style arguments: positionals, <c>--name value</c>, <c>--name=value</c> and flags.
+/// Every option a command reads is checked off; leftovers are reported as unknown, so typos never pass silently.</summary>
+public sealed class CliArgs
+{
+    readonly List<string> positionals = [];
+    readonly Dictionary<string, string?> options = new(StringComparer.Ordinal);
+    readonly HashSet<string> consumed = [];
+
+    public CliArgs(IEnumerable<string> args, IReadOnlySet<string> flags)
+    {
+        var list = args.ToList();
+        for (int i = 0; i < list.Count; i++)
+        {
+            var a = list[i];
+            if (!a.StartsWith("--", StringComparison.Ordinal) || a == "--") { positionals.Add(a); continue; }
+            var eq = a.IndexOf('=');
+            var name = eq > 0 ? a[2..eq] : a[2..];
+            string? value = eq > 0 ? a[(eq + 1)..] : null;
+            if (value is null && !flags.Contains(name))
+            {
+                if (i + 1 >= list.Count) throw new UsageException($"option --{name} needs a value");
+                value = list[++i];
+            }
+            if (!options.TryAdd(name, value)) throw new UsageException($"option --{name} given twice");
+        }
+    }
+
+    public string Positional(int index, string what) =>
+        index < positionals.Count ? positionals[index] : throw new UsageException($"missing {what}");
+
+    public string? Option(string name)
+    {
+        consumed.Add(name);
+        return options.GetValueOrDefault(name);
+    }
+
+    public string Required(string name) => Option(name) ?? throw new UsageException($"missing required option --{name}");
+
+    public bool Flag(string name)
+    {
+        consumed.Add(name);
+        return options.ContainsKey(name);
+    }
+
+    public int? Int(string name) => Option(name) is { } v ? ParseInt(name, v) : null;
+
+    public double? Double(string name) =>
+        Option(name) is { } v ? double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+            ? d : throw new UsageException($"--{name} expects a number, got '{v}'") : null;
+
+    public long[]? Ids(string name) => Option(name) is { } v ? ParseIds(name, v) : null;
+
+    /// <summary>Call after reading every option: unknown options and stray positionals are errors.</summary>
+    public void EnsureAllUsed(int positionalCount)
+    {
+        var unknown = options.Keys.Where(k => !consumed.Contains(k)).ToList();
+        if (unknown.Count > 0) throw new UsageException($"unknown option(s): {string.Join(", ", unknown.Select(u => "--" + u))}");
+        if (positionals.Count > positionalCount)
+            throw new UsageException($"unexpected argument '{positionals[positionalCount]}'");
+    }
+
+    static int ParseInt(string name, string v) =>
+        int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i
+            : throw new UsageException($"--{name} expects an integer, got '{v}'");
+
+    public static long[] ParseIds(string name, string v)
+    {
+        var parts = v.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0) throw new UsageException($"--{name} expects comma-separated token ids, got '{v}'");
+        return parts.Select(p => long.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) && id >= 0
+            ? id : throw new UsageException($"--{name}: '{p}' is not a token id (a non-negative integer)")).ToArray();
+    }
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Avocado.Models;
+using Avocado.Models.Checkpoints;
+using Avocado.Models.Config;
+using Avocado.Models.Layers;
+
+namespace Avocado.Cli.Commands;
+
+/// <summary><c>avocado model init|info|logits|export-gguf</c>.</summary>
+public static class ModelCommands
+{
+    public static int Run(string[] args)
+    {
+        var sub = args.Length > 0 ? args[0] : throw new UsageException("missing subcommand: init, info, logits or export-gguf");
+        var rest = args.Skip(1);
+        return sub switch
+        {
+            "init" => Init(new CliArgs(rest, new HashSet<string>())),
+            "info" => Info(new CliArgs(rest, new HashSet<string> { "json" })),
+            "logits" => Logits(new CliArgs(rest, new HashSet<string>())),
+            "export-gguf" => ExportGguf(new CliArgs(rest, new HashSet<string>())),
+            _ => throw new UsageException($"unknown subcommand 'model {sub}'"),
+        };
+    }
+
+    static int Init(CliArgs a)
+    {
+        var family = a.Required("family");
+        if (!ModelFactory.Families.Contains(family))
+            throw new UsageException($"--family must be one of {string.Join(", ", ModelFactory.Families)}, got '{family}'");
+        var preset = a.Option("preset") ?? "tiny";
+        if (preset != "tiny") throw new UsageException($"--preset '{preset}' is unknown; available: tiny");
+        var outDir = a.Required("out");
+        var seed = a.Int("seed") ?? 0;
+        var vocab = a.Int("vocab-size");
+        var dtype = ModelSaver.ParseDType(a.Option("dtype") ?? "f32");
+        a.EnsureAllUsed(0);
+        var config = ModelInit.WriteTiny(family, outDir, seed, vocab, dtype);
+        Console.WriteLine($"wrote {family} ({preset}, {CountParameters(config):N0} parameters, seed {seed}) to {outDir}");
+        return 0;
+    }
+
+    static int Info(CliArgs a)
+    {
+        var dir = a.Positional(0, "checkpoint directory");
+        var json = a.Flag("json");
+        a.EnsureAllUsed(1);
+        var config = ConfigLoader.Load(dir);
+        using var reader = CheckpointReader.Open(dir);
+        var storedDtypes = reader.Tensors.Values.GroupBy(t => t.DType).ToDictionary(g => g.Key.ToString(), g => g.Count());
+        var info = new
+        {
+            family = config.Family,
+            model_type = config.ModelType,
+            parameters = CountParameters(config),
+            dtype = config.TorchDtype,
+            stored_dtypes = storedDtypes,
+            checkpoint_bytes = reader.Tensors.Values.Sum(t => t.ByteLength),
+            vocab_size = config.VocabSize,
+            hidden_size = config.HiddenSize,
+            layers = config.NumHiddenLayers,
+            heads = config.NumAttentionHeads,
+            kv_heads = config.NumKeyValueHeads,
+            head_dim = config.HeadDim,
+            sliding_window = config.SlidingWindowSize,
+            layer_types = config.EffectiveLayerTypes,
+        };
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(info, new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }
+        Console.WriteLine($"family:      {info.family} (model_type {info.model_type})");
+        Console.WriteLine($"parameters:  {info.parameters:N0}");
+        Console.WriteLine($"dtype:       {info.dtype ?? "unspecified"}; stored: {string.Join(", ", storedDtypes.Select(kv => $"{kv.Key} ×{kv.Value}"))}");
+        Console.WriteLine($"shape:       vocab {info.vocab_size}, hidden {info.hidden_size}, {info.heads} heads / {info.kv_heads} kv heads × {info.head_dim}");
+        var runs = RunLengths(config.EffectiveLayerTypes);
+        Console.WriteLine($"layers:      {info.layers}: {runs}" + (info.sliding_window > 0 ? $" (window {info.sliding_window})" : ""));
+        return 0;
+    }
+
+    static string RunLengths(IReadOnlyList<string> types) => string.Join(", ",
+        types.Select((t, i) => (t, i)).GroupBy(x => x.t).Select(g => $"{g.Key.Replace("_attention", "")} ×{g.Count()}"))
+        + " [" + string.Join(" ", types.Select(t => t == LayerTypes.Full ? "F" : "S")) + "]";
+
+    /// <summary>Counts parameters without memory by building the model on the meta device.</summary>
+    static long CountParameters(ModelConfig config)
+    {
+        using var model = ModelFactory.Create(config, TensorFactory.Meta());
+        return model.parameters().Sum(p => p.numel());
+    }
+
+    static int Logits(CliArgs a)
+    {
+        var dir = a.Positional(0, "checkpoint directory");
+        var ids = a.Ids("ids") ?? throw new UsageException("missing required option --ids");
+        var outFile = a.Option("out");
+        a.EnsureAllUsed(1);
+        using var model = ModelLoader.Load(dir);
+        foreach (var id in ids)
+            if (id >= model.Config.VocabSize) throw new UsageException($"--ids: token {id} is outside the vocabulary [0, {model.Config.VocabSize})");
+        using var logits = model.Logits(ids);
+        var rows = Enumerable.Range(0, ids.Length).Select(t => logits[t].data<float>().ToArray()).ToArray();
+        var text = JsonSerializer.Serialize(new { ids, logits = rows });
+        if (outFile is null) Console.WriteLine(text);
+        else
+        {
+            File.WriteAllText(outFile, text);
+            Console.WriteLine($"wrote logits for {ids.Length} positions × {model.Config.VocabSize} to {outFile}");
+        }
+        return 0;
+    }
+
+    static int ExportGguf(CliArgs a)
+    {
+        var dir = a.Positional(0, "checkpoint directory");
+        var outFile = a.Required("out");
+        a.EnsureAllUsed(1);
+        throw new NotSupportedException("PENDING-GGUF"); // Avocado.Models.Gguf.GgufExporter.Export(dir, outFile);
+    }
+}

@@ -1,0 +1,69 @@
+// Qwen3 dense decoder. Reference: transformers models/qwen3/modeling_qwen3.py.
+// Pre-norm blocks, QK-norm before RoPE, grouped KV heads, SwiGLU MLP, tied or untied head.
+using Avocado.Models.Config;
+using Avocado.Models.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Avocado.Models.Architectures;
+
+/// <summary><c>down(SiLU(gate(x)) ⊙ up(x))</c>.</summary>
+public sealed class Qwen3MLP : nn.Module<Tensor, Tensor>
+{
+    public readonly Linear gate_proj, up_proj, down_proj;
+
+    public Qwen3MLP(int hidden, int intermediate, TensorFactory f) : base("mlp")
+    {
+        gate_proj = new Linear(hidden, intermediate, false, f);
+        up_proj = new Linear(hidden, intermediate, false, f);
+        down_proj = new Linear(intermediate, hidden, false, f);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return down_proj.forward(nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x)).MoveToOuterDisposeScope();
+    }
+}
+
+public sealed class Qwen3DecoderLayer : DecoderLayer
+{
+    public readonly RmsNorm input_layernorm, post_attention_layernorm; // post_attention_layernorm is the pre-MLP norm
+    public readonly SelfAttention self_attn;
+    public readonly Qwen3MLP mlp;
+
+    public Qwen3DecoderLayer(Qwen3Config c, TensorFactory f) : base("layer")
+    {
+        input_layernorm = new RmsNorm(c.HiddenSize, c.RmsNormEps, NormStyle.Llama, f);
+        self_attn = new SelfAttention(new AttentionSpec(c.HiddenSize, c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim,
+            Bias: c.AttentionBias, QkNorm: NormStyle.Llama, Scale: 1 / Math.Sqrt(c.HeadDim), Sinks: false,
+            Softcap: null, NormEps: c.RmsNormEps), f);
+        post_attention_layernorm = new RmsNorm(c.HiddenSize, c.RmsNormEps, NormStyle.Llama, f);
+        mlp = new Qwen3MLP(c.HiddenSize, c.IntermediateSize, f);
+        RegisterComponents();
+    }
+
+    public override Tensor Forward(Tensor h, AttentionInputs a)
+    {
+        using var scope = NewDisposeScope();
+        h = h + self_attn.Forward(input_layernorm.forward(h), a);
+        h = h + mlp.forward(post_attention_layernorm.forward(h));
+        return h.MoveToOuterDisposeScope();
+    }
+}
+
+public sealed class Qwen3Model : DecoderStack
+{
+    readonly Rope rope;
+
+    public Qwen3Model(Qwen3Config c, TensorFactory f)
+        : base(c, Enumerable.Range(0, c.NumHiddenLayers).Select(_ => new Qwen3DecoderLayer(c, f)), NormStyle.Llama, f)
+    {
+        rope = Rope.Create(c.RopeTheta, c.HeadDim, c.RopeScaling);
+    }
+
+    protected override Rope RopeFor(int layer) => rope;
+}
+
+public sealed class Qwen3ForCausalLM(Qwen3Config c, TensorFactory f) : CausalLM(c, new Qwen3Model(c, f), f);

@@ -1,0 +1,101 @@
+using Avocado.Models.Config;
+using Avocado.Models.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Avocado.Models;
+
+/// <summary>One decoder layer: h (B, T, C) → h (B, T, C).</summary>
+public abstract class DecoderLayer(string name) : nn.Module(name)
+{
+    public abstract Tensor Forward(Tensor h, AttentionInputs a);
+}
+
+/// <summary>Inputs of one forward pass. Positions (B, T) are absolute token indices, −1 for padding.</summary>
+public sealed record ForwardInputs(Tensor Ids, Tensor Positions, KvCache? Cache = null, bool LastPositionOnly = false);
+
+/// <summary><c>model.embed_tokens → model.layers.N → model.norm → lm_head</c>: the skeleton all three families share.
+/// Subclasses build the layers and say what differs (embedding scale, norm style, RoPE per layer, soft-capping).</summary>
+public abstract class CausalLM : nn.Module
+{
+    public ModelConfig Config { get; }
+    public readonly DecoderStack model;
+    public readonly Linear? lm_head; // null when tied to model.embed_tokens
+
+    protected CausalLM(ModelConfig config, DecoderStack model, TensorFactory f) : base(config.Family)
+    {
+        Config = config;
+        this.model = model;
+        if (!config.TieWordEmbeddings) lm_head = new Linear(config.HiddenSize, config.VocabSize, false, f);
+        RegisterComponents();
+    }
+
+    public ScalarType DType => model.embed_tokens.weight.dtype;
+    public Device Device => model.embed_tokens.weight.device;
+
+    /// <summary>Logits in float32: (B, T, V), or (B, 1, V) with <see cref="ForwardInputs.LastPositionOnly"/>.</summary>
+    public Tensor Forward(ForwardInputs input)
+    {
+        using var scope = NewDisposeScope();
+        var h = model.Forward(input.Ids, input.Positions, input.Cache);
+        if (input.LastPositionOnly) h = h.narrow(1, h.shape[1] - 1, 1);
+        var weight = lm_head?.weight ?? model.embed_tokens.weight;
+        var logits = nn.functional.linear(h, weight).to(ScalarType.Float32);
+        return SoftcapLogits(logits).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Logits (T, V) of one unpadded sequence — the convenience used by parity checks and the CLI.</summary>
+    public Tensor Logits(long[] ids)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var idTensor = tensor(ids, device: Device).unsqueeze(0);
+        var positions = arange(ids.Length, device: Device).unsqueeze(0);
+        return Forward(new ForwardInputs(idTensor, positions))[0].MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A KV cache shaped for this model's layers (sliding layers get a ring of their window).</summary>
+    public KvCache NewCache() =>
+        new(Enumerable.Range(0, Config.NumHiddenLayers).Select(i => Config.IsSliding(i) ? Config.SlidingWindowSize : 0));
+
+    protected virtual Tensor SoftcapLogits(Tensor logits) => logits;
+}
+
+/// <summary><c>model.*</c>: embeddings, layers and the final norm.</summary>
+public abstract class DecoderStack : nn.Module
+{
+    public readonly Embedding embed_tokens;
+    public readonly TorchSharp.Modules.ModuleList<DecoderLayer> layers;
+    public readonly RmsNorm norm;
+    protected readonly ModelConfig config;
+
+    protected DecoderStack(ModelConfig config, IEnumerable<DecoderLayer> layers, NormStyle normStyle, TensorFactory f)
+        : base("model")
+    {
+        this.config = config;
+        embed_tokens = new Embedding(config.VocabSize, config.HiddenSize, f);
+        this.layers = nn.ModuleList(layers.ToArray());
+        norm = new RmsNorm(config.HiddenSize, config.RmsNormEps, normStyle, f);
+        RegisterComponents();
+    }
+
+    /// <summary>The rotary embedding a layer uses (families with sliding layers may use a different θ there).</summary>
+    protected abstract Rope RopeFor(int layer);
+
+    protected virtual Tensor Embed(Tensor ids) => embed_tokens.forward(ids);
+
+    public Tensor Forward(Tensor ids, Tensor positions, KvCache? cache)
+    {
+        using var scope = NewDisposeScope();
+        var h = Embed(ids);
+        var tables = new Dictionary<Rope, (Tensor, Tensor)>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var rope = RopeFor(i);
+            if (!tables.TryGetValue(rope, out var cs)) tables[rope] = cs = rope.Tables(positions, h.dtype);
+            var window = config.IsSliding(i) ? config.SlidingWindowSize : 0;
+            h = layers[i].Forward(h, new AttentionInputs(cs.Item1, cs.Item2, positions, window, cache?.Layers[i]));
+        }
+        return norm.forward(h).MoveToOuterDisposeScope();
+    }
+}
