@@ -5,6 +5,13 @@ namespace Avocado.Models.Config;
 /// <summary>Gemma 3 text decoder (transformers <c>Gemma3TextConfig</c>, model_type gemma3_text).</summary>
 public sealed record Gemma3Config : ModelConfig
 {
+    /// <summary>transformers' defaults where they differ from the base: published configs omit tie_word_embeddings.</summary>
+    public Gemma3Config()
+    {
+        TieWordEmbeddings = true;
+        RopeTheta = 1_000_000;
+    }
+
     [JsonPropertyName("query_pre_attn_scalar")] public double QueryPreAttnScalar { get; init; } = 256;
     [JsonPropertyName("sliding_window")] public int SlidingWindow { get; init; } = 4096;
     [JsonPropertyName("rope_local_base_freq")] public double RopeLocalBaseFreq { get; init; } = 10000;

@@ -104,6 +104,6 @@ public static class AttentionCore
         }
         else probs = scores.softmax(-1);
         var output = matmul(probs.to(v.dtype).reshape(b, hkv, g * t, s), v);   // (B, Hkv, G·T, d)
-        return output.view(b, h, t, d).MoveToOuterDisposeScope();
+        return output.view(b, h, t, v.shape[3]).MoveToOuterDisposeScope();
     }
 }

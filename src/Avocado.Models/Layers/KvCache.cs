@@ -18,6 +18,9 @@ public sealed class LayerKvCache : IDisposable
 
     public long Length => written;
 
+    /// <summary>Entries physically held: all of them on full layers, at most the window on sliding layers.</summary>
+    public long StoredEntries => window > 0 ? Math.Min(written, window) : written;
+
     /// <summary>Adds this step's keys/values (B, Hkv, T, d) at positions (B, T) and returns what the step's queries
     /// attend over: keys, values and their positions (B, S).</summary>
     public (Tensor Keys, Tensor Values, Tensor Positions) Append(Tensor k, Tensor v, Tensor pos)
