@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Rewrite one version-need entry of an ELF64 shared library in place.
 
-Usage: patch_glibcxx_version.py LIB OLD NEW   (OLD and NEW must have equal length)
+Usage: patch_glibcxx_version.py LIB OLD NEW [--check]   (OLD and NEW must have equal length)
 
 The .gnu.version_r section lists, per needed library, the symbol versions it requires (vernaux entries:
 a name in .dynstr and the ELF hash of that name). The dynamic loader refuses to load a library whose
 required version the system lacks, so we rename GLIBCXX_3.4.32 to GLIBCXX_3.4.30 (present on Debian 12)
 and update its hash. Prints 'patched', 'absent' (nothing to do) and exits 0; anything else exits 1.
+With --check nothing is written: prints 'present' or 'absent'. (Grepping the file for the name is not enough:
+patchelf moves .dynstr and leaves the stale copy of the old string behind.)
 """
 import struct
 import sys
@@ -25,7 +27,7 @@ def elf_hash(name: bytes) -> int:
     return h
 
 
-def main(path: str, old: str, new: str) -> int:
+def main(path: str, old: str, new: str, check: bool = False) -> int:
     if len(old) != len(new):
         print("OLD and NEW must have the same length", file=sys.stderr)
         return 1
@@ -51,6 +53,9 @@ def main(path: str, old: str, new: str) -> int:
             start = dynstr_off + vna_name
             end = data.index(b"\0", start)
             if bytes(data[start:end]) == old.encode():
+                if check:
+                    print("present")
+                    return 0
                 data[start:end] = new.encode()
                 struct.pack_into("<I", data, aux, elf_hash(new.encode()))
                 changed = True
@@ -67,4 +72,7 @@ def main(path: str, old: str, new: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:4]) if len(sys.argv) == 4 else 1)
+    args = sys.argv[1:]
+    check = "--check" in args
+    args = [a for a in args if a != "--check"]
+    sys.exit(main(*args, check=check) if len(args) == 3 else 1)
