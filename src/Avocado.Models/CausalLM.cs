@@ -40,7 +40,7 @@ public abstract class CausalLM : nn.Module
         var h = model.Forward(input.Ids, input.Positions, input.Cache);
         if (input.LastPositionOnly) h = h.narrow(1, h.shape[1] - 1, 1);
         var weight = lm_head?.weight ?? model.embed_tokens.weight;
-        var logits = nn.functional.linear(h, weight).to(ScalarType.Float32);
+        var logits = (MatVec.Applies(h, weight) ? MatVec.Linear(h, weight, null) : nn.functional.linear(h, weight)).to(ScalarType.Float32);
         return SoftcapLogits(logits).MoveToOuterDisposeScope();
     }
 

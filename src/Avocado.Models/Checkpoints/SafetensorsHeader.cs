@@ -57,7 +57,7 @@ internal sealed class SafetensorsHeader
         }
 
         using var json = ParseJson(headerBytes, path);
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var metadata = new OrderedDictionary<string, string>(StringComparer.Ordinal);
         var unordered = new List<PendingTensor>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in json.RootElement.EnumerateObject())
@@ -106,7 +106,7 @@ internal sealed class SafetensorsHeader
         return json;
     }
 
-    private static void ReadMetadata(JsonElement value, string path, Dictionary<string, string> metadata)
+    private static void ReadMetadata(JsonElement value, string path, OrderedDictionary<string, string> metadata)
     {
         if (value.ValueKind != JsonValueKind.Object)
         {

@@ -32,12 +32,13 @@ public static class SafetensorsWriter
     public static void WriteCheckpoint(string directory, IEnumerable<KeyValuePair<string, torch.Tensor>> tensors, long maxShardBytes = 5L << 30, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxShardBytes);
+        var all = WritableTensor.Collect(tensors);
         var fullDirectory = Path.GetFullPath(directory);
         Directory.CreateDirectory(fullDirectory);
-        var all = WritableTensor.Collect(tensors);
         var shards = SplitIntoShards(all, maxShardBytes);
         var fileMetadata = WithFormat(metadata);
         var staged = new List<StagedFile>();
+        StagedFile? index = null;
         try
         {
             for (var i = 0; i < shards.Count; i++)
@@ -46,7 +47,7 @@ public static class SafetensorsWriter
                 var layout = SafetensorsLayout.Plan(shards[i], fileMetadata);
                 staged.Add(StagedFile.Write(Path.Combine(fullDirectory, name), layout.FileLength, layout.WriteTo));
             }
-            var index = shards.Count == 1 ? null : StageIndex(fullDirectory, shards, staged);
+            index = shards.Count == 1 ? null : StageIndex(fullDirectory, shards, staged);
             // The old index goes first: from here until the new one lands, the directory holds no index that could
             // send a reader to a mix of old and new shards.
             File.Delete(Path.Combine(fullDirectory, CheckpointFiles.Index));
@@ -67,6 +68,7 @@ public static class SafetensorsWriter
             {
                 file.Dispose();
             }
+            index?.Dispose();
         }
     }
 

@@ -17,7 +17,8 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => nn.functional.linear(x, weight, bias);
+    public override Tensor forward(Tensor x) =>
+        MatVec.Applies(x, weight) ? MatVec.Linear(x, weight, bias) : nn.functional.linear(x, weight, bias);
 }
 
 /// <summary>Token embedding table [vocab, hidden].</summary>

@@ -106,6 +106,37 @@ public sealed class RoundTripTests : IDisposable
     }
 
     [Fact]
+    public void SliceIsWrittenAsItselfNotAsTheStorageItViews()
+    {
+        using var matrix = torch.arange(12, torch.ScalarType.Int64).reshape(4, 3);
+        // Contiguous but starting 6 elements into its storage: its bytes must start there too.
+        using var rows = matrix.narrow(0, 2, 2);
+        var path = _dir.File("slice.safetensors");
+
+        SafetensorsWriter.Write(path, [Named("rows", rows)]);
+        using var file = SafetensorsFile.Open(path);
+        using var read = file.Read("rows");
+
+        Assert.Equal([6L, 7L, 8L, 9L, 10L, 11L], read.data<long>().ToArray());
+    }
+
+    [Fact]
+    public void ParameterThatRequiresGradIsWrittenAndLeftUsable()
+    {
+        using var values = torch.tensor(new[] { 0.5f, -1f, 3f });
+        using var parameter = new TorchSharp.Modules.Parameter(values, requires_grad: true);
+        var path = _dir.File("parameter.safetensors");
+
+        SafetensorsWriter.Write(path, [Named("p", parameter)]);
+        using var file = SafetensorsFile.Open(path);
+        using var read = file.Read("p");
+
+        Assert.Equal([0.5f, -1f, 3f], read.data<float>().ToArray());
+        Assert.True(parameter.requires_grad);
+        Assert.Equal([0.5f, -1f, 3f], parameter.data<float>().ToArray());
+    }
+
+    [Fact]
     public void ReadTensorOwnsItsMemoryAfterTheFileIsClosed()
     {
         using var original = RandomTensor(StorageDType.F32, [4, 4], seed: 3);
