@@ -16,7 +16,7 @@ catch (UsageException e)
     Console.Error.WriteLine("run './avocado help' for usage");
     return 2;
 }
-catch (Exception e) when (e is ConfigException or CheckpointFormatException or ModelLoadException or ArgumentException
+catch (Exception e) when (e is ConfigException or CheckpointFormatException or ModelLoadException or Avocado.Models.Gguf.GgufExportException or ArgumentException
                               or FileNotFoundException or DirectoryNotFoundException or IOException)
 {
     Console.Error.WriteLine($"error: {e.Message}");

@@ -9,7 +9,7 @@ public static class Usage
           avocado model init --family qwen3|gemma3|gpt-oss --preset tiny --out DIR [--seed N] [--vocab-size N] [--dtype f32|bf16|f16]
           avocado model info DIR [--json]
           avocado model logits DIR --ids 1,2,3 [--out FILE.json]
-          avocado model export-gguf DIR --out FILE.gguf
+          avocado model export-gguf DIR --out FILE.gguf [--dtype f32|f16]
           avocado generate DIR --ids 1,2,3 [--max-tokens N] [--temperature T] [--top-p P] [--top-k K]
                            [--repetition-penalty R] [--seed S] [--stop ID,…|--ignore-eos] [--logprobs K] [--json]
         """;

@@ -40,7 +40,7 @@ public static class TinyPresets
                 RopeScaling = new RopeScaling
                 {
                     RopeType = "yarn", Factor = 32, BetaFast = 32, BetaSlow = 1, OriginalMaxPositionEmbeddings = 4096,
-                    Truncate = false,
+                    Truncate = true, // as llama.cpp implements YaRN, so GGUF exports match exactly (gpt-oss itself ships false)
                 },
                 SwigluLimit = 7.0, RmsNormEps = 1e-5, AttentionBias = true, TieWordEmbeddings = false,
                 MaxPositionEmbeddings = 131072, TorchDtype = "float32", EosTokenId = [1], PadTokenId = 0,

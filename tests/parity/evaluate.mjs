@@ -27,7 +27,9 @@ try {
         logLevel: LlamaLogLevel.error,
     });
     const model = await llama.loadModel({ modelPath, gpuLayers: 0, useMmap: false });
-    const vocabSize = model.fileInsights.vocabularySize ?? model.tokens.size;
+    const vocabSize = model.fileInfo.metadata.tokenizer?.ggml?.tokens?.length;
+    if (!Number.isInteger(vocabSize))
+        fail(`${modelPath} has no tokenizer.ggml.tokens list to size the vocabulary by`);
     if (ids.some((id) => id >= vocabSize))
         fail(`token id out of range for a vocabulary of ${vocabSize}`);
     const context = await model.createContext({
@@ -46,10 +48,12 @@ try {
         const map = results[position]?.next?.logits;
         if (map == null)
             fail(`no logits came back for position ${position}`);
+        if (map.size !== vocabSize)
+            fail(`position ${position}: ${map.size} logits for a vocabulary of ${vocabSize}`);
         const row = new Array(vocabSize).fill(Number.NaN);
         for (const [token, value] of map) row[token] = value;
         if (row.some(Number.isNaN))
-            fail(`position ${position}: ${map.size} logits for a vocabulary of ${vocabSize}`);
+            fail(`position ${position}: logits do not cover token ids 0..${vocabSize - 1}`);
         return row;
     });
     await writeFile(outPath, JSON.stringify({ logits }));

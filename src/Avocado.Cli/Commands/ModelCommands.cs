@@ -2,6 +2,7 @@ using System.Text.Json;
 using Avocado.Models;
 using Avocado.Models.Checkpoints;
 using Avocado.Models.Config;
+using Avocado.Models.Gguf;
 using Avocado.Models.Layers;
 
 namespace Avocado.Cli.Commands;
@@ -115,7 +116,15 @@ public static class ModelCommands
     {
         var dir = a.Positional(0, "checkpoint directory");
         var outFile = a.Required("out");
+        var weightType = (a.Option("dtype") ?? "f32") switch
+        {
+            "f32" => GgmlType.F32,
+            "f16" => GgmlType.F16,
+            var d => throw new UsageException($"--dtype '{d}': GGUF export supports f32 (exact) and f16"),
+        };
         a.EnsureAllUsed(1);
-        throw new NotSupportedException("PENDING-GGUF"); // Avocado.Models.Gguf.GgufExporter.Export(dir, outFile);
+        var result = GgufExporter.Export(dir, outFile, new GgufExportOptions { WeightType = weightType, Log = Console.Error.WriteLine });
+        Console.WriteLine($"wrote {result.Path} ({result.Architecture}, {result.TensorCount} tensors, {result.FileBytes:N0} bytes)");
+        return 0;
     }
 }

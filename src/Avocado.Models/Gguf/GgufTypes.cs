@@ -107,8 +107,8 @@ public sealed class GgufValue
     public static GgufValue Array(System.Array items) => new(GgufValueType.Array, items, ElementTypeOf(items));
 
     /// <summary>The value as a scalar of type <typeparamref name="T"/>; throws naming both types when it is not one.</summary>
-    public T As<T>() => Value is T t
-        ? t
+    public T As<T>() => Value.GetType() == typeof(T) // exact: int[] would otherwise pass as uint[]
+        ? (T)Value
         : throw new InvalidCastException($"GGUF value of type {Describe()} is not a {typeof(T).Name}");
 
     public string Describe() => Type == GgufValueType.Array ? $"array of {ElementType}" : Type.ToString();
@@ -117,20 +117,22 @@ public sealed class GgufValue
         ? $"[{string.Join(", ", a.Cast<object>().Take(8))}{(a.Length > 8 ? $", … ({a.Length} items)" : "")}]"
         : Value.ToString() ?? "";
 
-    internal static GgufValueType ElementTypeOf(System.Array items) => items switch
+    /// <summary>By the exact element type: the CLR lets an int[] pass as a uint[] (and sbyte[] as byte[] …) in type tests.</summary>
+    internal static GgufValueType ElementTypeOf(System.Array items)
     {
-        byte[] => GgufValueType.UInt8,
-        sbyte[] => GgufValueType.Int8,
-        ushort[] => GgufValueType.UInt16,
-        short[] => GgufValueType.Int16,
-        uint[] => GgufValueType.UInt32,
-        int[] => GgufValueType.Int32,
-        float[] => GgufValueType.Float32,
-        bool[] => GgufValueType.Bool,
-        string[] => GgufValueType.String,
-        ulong[] => GgufValueType.UInt64,
-        long[] => GgufValueType.Int64,
-        double[] => GgufValueType.Float64,
-        _ => throw new ArgumentException($"GGUF arrays hold numbers, bools or strings, not {items.GetType().Name}"),
-    };
+        var t = items.GetType().GetElementType();
+        return t == typeof(byte) ? GgufValueType.UInt8
+            : t == typeof(sbyte) ? GgufValueType.Int8
+            : t == typeof(ushort) ? GgufValueType.UInt16
+            : t == typeof(short) ? GgufValueType.Int16
+            : t == typeof(uint) ? GgufValueType.UInt32
+            : t == typeof(int) ? GgufValueType.Int32
+            : t == typeof(float) ? GgufValueType.Float32
+            : t == typeof(bool) ? GgufValueType.Bool
+            : t == typeof(string) ? GgufValueType.String
+            : t == typeof(ulong) ? GgufValueType.UInt64
+            : t == typeof(long) ? GgufValueType.Int64
+            : t == typeof(double) ? GgufValueType.Float64
+            : throw new ArgumentException($"GGUF arrays hold numbers, bools or strings, not {items.GetType().Name}");
+    }
 }

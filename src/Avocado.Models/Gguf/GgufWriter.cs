@@ -29,7 +29,6 @@ public sealed class GgufWriter : IDisposable
     private uint _alignment;
     private int _tensor;          // index of the tensor whose bytes come next
     private long _tensorWritten;  // bytes of it written so far
-    private bool _finished;
 
     /// <param name="output">A seekable stream (a file): padding is computed from its position.</param>
     public GgufWriter(Stream output, bool leaveOpen = false)
@@ -112,10 +111,7 @@ public sealed class GgufWriter : IDisposable
                 $"tensor '{t.Name}' got {_tensorWritten} of its {t.ByteLength} bytes ({tensors.Count - _tensor - 1} tensors after it got none)");
         }
         _out.Flush();
-        _finished = true;
     }
-
-    public bool IsFinished => _finished;
 
     public void Dispose() => _out.Dispose();
 
