@@ -11,8 +11,10 @@ public abstract class DecoderLayer(string name) : nn.Module(name)
     public abstract Tensor Forward(Tensor h, AttentionInputs a);
 }
 
-/// <summary>Inputs of one forward pass. Positions (B, T) are absolute token indices, −1 for padding.</summary>
-public sealed record ForwardInputs(Tensor Ids, Tensor Positions, KvCache? Cache = null, bool LastPositionOnly = false);
+/// <summary>Inputs of one forward pass. Positions (B, T) are absolute token indices, −1 for padding.
+/// <see cref="RowCaches"/> (continuous batching): one cache per row, T = 1, instead of <see cref="Cache"/>.</summary>
+public sealed record ForwardInputs(Tensor Ids, Tensor Positions, KvCache? Cache = null, bool LastPositionOnly = false,
+    IReadOnlyList<KvCache>? RowCaches = null);
 
 /// <summary><c>model.embed_tokens → model.layers.N → model.norm → lm_head</c>: the skeleton all three families share.
 /// Subclasses build the layers and say what differs (embedding scale, norm style, RoPE per layer, soft-capping).</summary>
@@ -37,7 +39,9 @@ public abstract class CausalLM : nn.Module
     public Tensor Forward(ForwardInputs input)
     {
         using var scope = NewDisposeScope();
-        var h = model.Forward(input.Ids, input.Positions, input.Cache);
+        if (input.RowCaches is { } rows && (rows.Count != input.Ids.shape[0] || input.Ids.shape[1] != 1))
+            throw new ArgumentException("per-row caches need one cache per row and exactly one new token per row");
+        var h = model.Forward(input.Ids, input.Positions, input.Cache, input.RowCaches);
         if (input.LastPositionOnly) h = h.narrow(1, h.shape[1] - 1, 1);
         var weight = lm_head?.weight ?? model.embed_tokens.weight;
         var logits = (MatVec.Applies(h, weight) ? MatVec.Linear(h, weight, null) : nn.functional.linear(h, weight)).to(ScalarType.Float32);
@@ -84,7 +88,7 @@ public abstract class DecoderStack : nn.Module
 
     protected virtual Tensor Embed(Tensor ids) => embed_tokens.forward(ids);
 
-    public Tensor Forward(Tensor ids, Tensor positions, KvCache? cache)
+    public Tensor Forward(Tensor ids, Tensor positions, KvCache? cache, IReadOnlyList<KvCache>? rowCaches = null)
     {
         using var scope = NewDisposeScope();
         var h = Embed(ids);
@@ -94,7 +98,8 @@ public abstract class DecoderStack : nn.Module
             var rope = RopeFor(i);
             if (!tables.TryGetValue(rope, out var cs)) tables[rope] = cs = rope.Tables(positions, h.dtype);
             var window = config.IsSliding(i) ? config.SlidingWindowSize : 0;
-            h = layers[i].Forward(h, new AttentionInputs(cs.Item1, cs.Item2, positions, window, cache?.Layers[i]));
+            var rows = rowCaches?.Select(c => c.Layers[i]).ToArray();
+            h = layers[i].Forward(h, new AttentionInputs(cs.Item1, cs.Item2, positions, window, cache?.Layers[i], rows));
         }
         return norm.forward(h).MoveToOuterDisposeScope();
     }

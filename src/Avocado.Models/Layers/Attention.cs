@@ -13,8 +13,11 @@ public sealed record AttentionSpec(
     double? Softcap,       // Gemma 2 style tanh soft-capping of scores (null in Gemma 3)
     double NormEps);
 
-/// <summary>Per-forward inputs shared by all layers: rotary tables for this layer's kind, and query positions.</summary>
-public sealed record AttentionInputs(Tensor Cos, Tensor Sin, Tensor Positions, int Window, LayerKvCache? Cache);
+/// <summary>Per-forward inputs shared by all layers: rotary tables for this layer's kind, and query positions.
+/// Either one <see cref="Cache"/> for the whole batch (sequences advance in lockstep), or — for continuous
+/// batching — <see cref="RowCaches"/>: one cache per batch row, each row a single new token.</summary>
+public sealed record AttentionInputs(Tensor Cos, Tensor Sin, Tensor Positions, int Window, LayerKvCache? Cache,
+    IReadOnlyList<LayerKvCache>? RowCaches = null);
 
 /// <summary>Multi-head causal self-attention with grouped KV heads, optional sliding window, QK-norm and sinks.</summary>
 /// <remarks>Field names equal the Hugging Face checkpoint keys (<c>self_attn.q_proj</c>, …).</remarks>
@@ -54,11 +57,30 @@ public sealed class SelfAttention : nn.Module
         k = Rope.Apply(k.transpose(1, 2), a.Cos, a.Sin);                     // (B, Hkv, T, d)
         v = v.transpose(1, 2);
 
-        var (keys, values, keyPositions) = a.Cache is { } cache ? cache.Append(k, v, a.Positions) : (k, v, a.Positions);
-        var mask = AttentionMask.Allowed(a.Positions, keyPositions, a.Window);  // (B, 1, T, S)
-        var output = AttentionCore.Attend(q, keys, values, mask, spec.Scale, sinks, spec.Softcap); // (B, H, T, d)
+        var output = a.RowCaches is { } rows ? AttendPerRow(q, k, v, a, rows) : AttendBatch(q, k, v, a); // (B, H, T, d)
         var merged = output.transpose(1, 2).reshape(b, t, spec.Heads * spec.HeadDim);
         return o_proj.forward(merged).MoveToOuterDisposeScope();
+    }
+
+    Tensor AttendBatch(Tensor q, Tensor k, Tensor v, AttentionInputs a)
+    {
+        var (keys, values, keyPositions) = a.Cache is { } cache ? cache.Append(k, v, a.Positions) : (k, v, a.Positions);
+        var mask = AttentionMask.Allowed(a.Positions, keyPositions, a.Window);  // (B, 1, T, S)
+        return AttentionCore.Attend(q, keys, values, mask, spec.Scale, sinks, spec.Softcap);
+    }
+
+    /// <summary>Rows with caches of different lengths: projections were batched, attention runs row by row.</summary>
+    Tensor AttendPerRow(Tensor q, Tensor k, Tensor v, AttentionInputs a, IReadOnlyList<LayerKvCache> caches)
+    {
+        var outputs = new Tensor[caches.Count];
+        for (int b = 0; b < caches.Count; b++)
+        {
+            var position = a.Positions.narrow(0, b, 1);
+            var (keys, values, keyPositions) = caches[b].Append(k.narrow(0, b, 1), v.narrow(0, b, 1), position);
+            var mask = AttentionMask.Allowed(position, keyPositions, a.Window);
+            outputs[b] = AttentionCore.Attend(q.narrow(0, b, 1), keys, values, mask, spec.Scale, sinks, spec.Softcap);
+        }
+        return cat(outputs, 0);
     }
 }
 

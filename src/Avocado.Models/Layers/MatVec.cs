@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace Avocado.Models.Layers;
 
-/// <summary>Matrix × single vector for decoding, where every weight is read once per token and memory bandwidth is
+/// <summary>Matrix × a few vectors (one per sequence being decoded, at most <see cref="MaxRows"/>) for decoding, where every weight is read once per token and memory bandwidth is
 /// the limit. LibTorch's CPU gemv reaches about half the machine's read bandwidth on small core counts; this
 /// streams each weight row once with 256-bit FMAs split across cores, and reads bf16 weights directly
 /// (widening to fp32 in registers) so bf16 halves the bytes per token.</summary>
@@ -16,25 +16,30 @@ public static unsafe class MatVec
 {
     const long MaxBytes = int.MaxValue; // Tensor.bytes spans are int-indexed
 
+    /// <summary>Beyond this many input rows the weights are reused enough that LibTorch's GEMM is the better kernel.</summary>
+    public const int MaxRows = 8;
+
     public static bool Applies(Tensor x, Tensor weight) =>
         !is_grad_enabled() && weight.device_type == DeviceType.CPU && x.device_type == DeviceType.CPU
-        && weight.dim() == 2 && x.numel() == weight.shape[1] && weight.is_contiguous()
+        && weight.dim() == 2 && x.dim() >= 1 && x.shape[^1] == weight.shape[1]
+        && x.numel() / weight.shape[1] is >= 1 and <= MaxRows && weight.is_contiguous()
         && weight.dtype is ScalarType.Float32 or ScalarType.BFloat16
         && x.dtype is ScalarType.Float32 or ScalarType.BFloat16
         && weight.numel() * weight.element_size() <= MaxBytes && Vector256.IsHardwareAccelerated;
 
-    /// <summary>x (…, in) with one row, weight (out, in), bias (out) → (…, out) in x's dtype.</summary>
+    /// <summary>x (…, in) with at most <see cref="MaxRows"/> rows, weight (out, in), bias (out) → (…, out) in x's dtype.
+    /// Each weight row is read from memory once and reused from L1 for every input row.</summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias)
     {
         using var scope = NewDisposeScope();
-        int rows = (int)weight.shape[0], cols = (int)weight.shape[1];
+        int rows = (int)weight.shape[0], cols = (int)weight.shape[1], inputs = (int)(x.numel() / cols);
         var input = x.to(ScalarType.Float32).contiguous();
         var bf16 = weight.dtype == ScalarType.BFloat16;
         var unpack = bf16 && Avx2.IsSupported && cols % 16 == 0;
         // The AVX2 bf16 path unpacks within 128-bit lanes, which reorders elements; permuting x once to match is
         // cheaper than restoring the order for every weight row.
         if (unpack) input = input.view(-1, 2, 2, 4).transpose(1, 2).contiguous();
-        var output = empty(rows, ScalarType.Float32);
+        var output = empty(inputs, rows, ScalarType.Float32);
         fixed (byte* xb = input.bytes)
         fixed (byte* wb = weight.bytes)
         fixed (byte* yb = output.bytes)
@@ -46,9 +51,13 @@ public static unsafe class MatVec
             {
                 int start = (int)((long)rows * c / chunks), end = (int)((long)rows * (c + 1) / chunks);
                 for (int r = start; r < end; r++)
-                    ((float*)yp)[r] = unpack ? DotBf16Unpacked((ushort*)wp + (long)r * cols, (float*)xp, cols)
-                        : bf16 ? DotBf16((ushort*)wp + (long)r * cols, (float*)xp, cols)
-                        : DotF32((float*)wp + (long)r * cols, (float*)xp, cols);
+                for (int m = 0; m < inputs; m++)
+                {
+                    var xm = (float*)xp + (long)m * cols;
+                    ((float*)yp)[(long)m * rows + r] = unpack ? DotBf16Unpacked((ushort*)wp + (long)r * cols, xm, cols)
+                        : bf16 ? DotBf16((ushort*)wp + (long)r * cols, xm, cols)
+                        : DotF32((float*)wp + (long)r * cols, xm, cols);
+                }
             });
         }
         if (bias is not null) output.add_(bias.to(ScalarType.Float32));
