@@ -41,7 +41,7 @@ public static class TextGenerator
                 for (int b = 0; b < batch; b++)
                 {
                     if (finish[b] is not null) continue;
-                    var token = Pick(logits[b, 0], request.Prompts[b].Concat(outputs[b].Select(t => t.Id)), request, generators[b]);
+                    var token = TokenPicker.Pick(logits[b, 0], request.Prompts[b].Concat(outputs[b].Select(t => t.Id)), request.Sampling, generators[b], request.TopLogprobs);
                     outputs[b].Add(token);
                     request.OnToken?.Invoke(new TokenEvent(b, outputs[b].Count - 1, token));
                     if (stop.Contains(token.Id)) finish[b] = FinishReason.Stop;
@@ -87,21 +87,5 @@ public static class TextGenerator
         return model.Forward(new ForwardInputs(
             tensor(ids, device: model.Device).view(batch, length), tensor(positions, device: model.Device).view(batch, length),
             cache, LastPositionOnly: true)).MoveToOuterDisposeScope();
-    }
-
-    static GeneratedToken Pick(Tensor logits, IEnumerable<long> seen, GenerationRequest r, Generator generator)
-    {
-        var cpuLogits = logits.to(CPU);
-        var id = Sampler.Choose(cpuLogits, seen, r.Sampling, generator);
-        var logprobs = cpuLogits.log_softmax(0);
-        var top = new List<(long, float)>();
-        if (r.TopLogprobs > 0)
-        {
-            var (values, indices) = logprobs.topk(Math.Min(r.TopLogprobs, (int)logprobs.shape[0]));
-            var v = values.data<float>().ToArray();
-            var ix = indices.data<long>().ToArray();
-            for (int i = 0; i < v.Length; i++) top.Add((ix[i], v[i]));
-        }
-        return new GeneratedToken(id, logprobs[id].item<float>(), top);
     }
 }
