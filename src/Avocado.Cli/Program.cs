@@ -8,7 +8,7 @@ using Avocado.Models.Config;
 try
 {
     TorchSharp.torch.set_num_threads(Environment.ProcessorCount);
-    return Dispatch(args);
+    return Dispatch(args).GetAwaiter().GetResult();
 }
 catch (UsageException e)
 {
@@ -16,21 +16,26 @@ catch (UsageException e)
     Console.Error.WriteLine("run './avocado help' for usage");
     return 2;
 }
-catch (Exception e) when (e is ConfigException or CheckpointFormatException or ModelLoadException or Avocado.Models.Gguf.GgufExportException or ArgumentException
+catch (Exception e) when (e is ConfigException or CheckpointFormatException or ModelLoadException or Avocado.Models.Gguf.GgufExportException or Avocado.Text.Chat.ChatFormatException or ArgumentException
                               or FileNotFoundException or DirectoryNotFoundException or IOException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
 }
 
-static int Dispatch(string[] args)
+static async Task<int> Dispatch(string[] args)
 {
     var verb = args.Length > 0 ? args[0] : "help";
     var rest = args.Skip(1).ToArray();
     return verb switch
     {
+        "serve" => await ServeCommand.RunAsync(rest),
+        "tenants" or "keys" or "prices" or "credits" or "usage" => await AdminCommands.RunAsync(verb, rest),
         "model" => ModelCommands.Run(rest),
         "generate" => GenerateCommand.Run(rest),
+        "tokenize" => TextCommands.Tokenize(rest),
+        "detokenize" => TextCommands.Detokenize(rest),
+        "chat-format" => TextCommands.ChatFormat(rest),
         "help" or "--help" or "-h" => Usage.Print(),
         _ => throw new UsageException($"unknown command '{verb}'"),
     };

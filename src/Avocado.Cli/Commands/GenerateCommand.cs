@@ -1,17 +1,23 @@
 using System.Text.Json;
 using Avocado.Models;
 using Avocado.Models.Generation;
+using Avocado.Text.Chat;
+using Avocado.Text.Tokenizers;
 
 namespace Avocado.Cli.Commands;
 
-/// <summary><c>avocado generate DIR --ids …</c>: streams generated token ids as they are chosen.</summary>
+/// <summary><c>avocado generate DIR (--ids … | --prompt "…" [--chat])</c>: streams tokens as they are chosen —
+/// ids for an id prompt, text for a text prompt, with a chat reply's reasoning shown apart from its answer.</summary>
 public static class GenerateCommand
 {
     public static int Run(string[] args)
     {
-        var a = new CliArgs(args, new HashSet<string> { "json", "ignore-eos" });
+        var a = new CliArgs(args, new HashSet<string> { "json", "ignore-eos", "chat" });
         var dir = a.Positional(0, "checkpoint directory");
-        var ids = a.Ids("ids") ?? throw new UsageException("missing required option --ids (text prompts need a tokenizer)");
+        var ids = a.Ids("ids");
+        var prompt = a.Option("prompt");
+        var chat = a.Flag("chat");
+        var chatOptions = TextCommands.ChatOptionsFrom(a);
         var sampling = new SamplingOptions
         {
             Temperature = a.Double("temperature") ?? 0,
@@ -20,38 +26,45 @@ public static class GenerateCommand
             RepetitionPenalty = a.Double("repetition-penalty") ?? 1,
             Seed = a.Int("seed") ?? 0,
         };
-        var maxTokens = a.Int("max-tokens") ?? 32;
+        var maxTokens = a.Int("max-tokens") ?? (prompt is null ? 32 : 256);
         var stopOverride = a.Ids("stop");
         var ignoreEos = a.Flag("ignore-eos");
         var topLogprobs = a.Int("logprobs") ?? 0;
         var json = a.Flag("json");
         a.EnsureAllUsed(1);
+        if ((ids is null) == (prompt is null)) throw new UsageException("give exactly one of --ids or --prompt");
+        if (chat && prompt is null) throw new UsageException("--chat needs --prompt");
         if (maxTokens < 1) throw new UsageException("--max-tokens must be at least 1");
         if (topLogprobs is < 0 or > 20) throw new UsageException("--logprobs must be between 0 and 20");
         try { sampling.Validate(); } catch (ArgumentException e) { throw new UsageException(e.Message); }
 
+        ITokenizer? tokenizer = prompt is null ? null : TokenizerLoader.Load(dir);
+        IChatFormat? format = chat ? TextCommands.ChatFormatFor(dir) : null;
+        if (prompt is not null)
+        {
+            var text = format?.Render([new ChatMessage("user", prompt)], chatOptions) ?? prompt;
+            ids = tokenizer!.Encode(text, parseSpecial: chat, addSpecialTokens: !chat).Select(i => (long)i).ToArray();
+        }
+
         using var model = ModelLoader.Load(dir);
-        var stops = stopOverride ?? (ignoreEos ? [] : model.Config.EosTokenId?.Select(i => (long)i).ToArray() ?? []);
-        var first = true;
+        var stops = stopOverride ?? (ignoreEos ? [] : StopIds(model, tokenizer, format));
+        var printer = json ? null : new StreamPrinter(tokenizer, format, stops);
         var result = TextGenerator.Generate(model, new GenerationRequest
         {
-            Prompts = [ids],
+            Prompts = [ids!],
             MaxNewTokens = maxTokens,
             Sampling = sampling,
             StopTokens = stops,
             TopLogprobs = topLogprobs,
-            OnToken = json ? null : e =>
-            {
-                Console.Write((first ? "" : ",") + e.Token.Id);
-                Console.Out.Flush();
-                first = false;
-            },
+            OnToken = printer is null ? null : e => printer.Push(e.Token.Id),
         })[0];
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 ids = result.Ids,
+                text = tokenizer?.Decode(result.Ids.Select(i => (int)i), skipSpecial: !chat),
+                reply = format is null || tokenizer is null ? null : format.Parse(tokenizer.Decode(result.Ids.Select(i => (int)i))),
                 finish_reason = result.Finish.ToString().ToLowerInvariant(),
                 tokens = result.Tokens.Select(t => new
                 {
@@ -60,7 +73,71 @@ public static class GenerateCommand
                 }),
             }));
         }
-        else Console.WriteLine();
+        else printer!.Finish();
         return 0;
+    }
+
+    static long[] StopIds(CausalLM model, ITokenizer? tokenizer, IChatFormat? format)
+    {
+        var ids = new List<long>();
+        if (tokenizer is not null)
+        {
+            ids.AddRange(tokenizer.EosIds.Select(i => (long)i));
+            if (format is not null) ids.AddRange(format.StopTokens.Select(tokenizer.TokenToId).OfType<int>().Select(i => (long)i));
+        }
+        else ids.AddRange(model.Config.EosTokenId?.Select(i => (long)i) ?? []);
+        return ids.Distinct().ToArray();
+    }
+
+    /// <summary>Prints ids, plain text, or a chat reply with its reasoning under its own heading.</summary>
+    sealed class StreamPrinter(ITokenizer? tokenizer, IChatFormat? format, long[] stops)
+    {
+        readonly IncrementalDecoder? decoder = tokenizer?.CreateDecoder(skipSpecial: format is null);
+        readonly StreamingReplyParser? parser = format?.CreateStreamingParser();
+        ReplyPart? current;
+        bool first = true;
+
+        public void Push(long id)
+        {
+            if (decoder is null)
+            {
+                Console.Write((first ? "" : ",") + id);
+                first = false;
+            }
+            else if (!stops.Contains(id)) Write(decoder.Push((int)id));
+            Console.Out.Flush();
+        }
+
+        void Write(string text)
+        {
+            if (parser is null) { Console.Write(text); return; }
+            foreach (var d in parser.Push(text)) Part(d);
+        }
+
+        void Part(ReplyDelta d)
+        {
+            if (d.Part != current)
+            {
+                Console.Write(d.Part switch
+                {
+                    ReplyPart.Reasoning => "── reasoning ──\n",
+                    ReplyPart.ToolCall => (current is null ? "" : "\n") + "── tool call ──\n",
+                    _ => (current is null ? "" : "\n") + "── answer ──\n",
+                });
+                current = d.Part;
+            }
+            Console.Write(d.ToolCall is { } call ? $"{call.Name}({call.ArgumentsJson})\n" : d.Text);
+        }
+
+        public void Finish()
+        {
+            if (decoder is not null)
+            {
+                var tail = decoder.Flush();
+                if (parser is null) Console.Write(tail);
+                else foreach (var d in parser.Push(tail).Concat(parser.Finish())) Part(d);
+            }
+            Console.WriteLine();
+        }
     }
 }

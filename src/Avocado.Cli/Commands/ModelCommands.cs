@@ -3,6 +3,7 @@ using Avocado.Models;
 using Avocado.Models.Checkpoints;
 using Avocado.Models.Config;
 using Avocado.Models.Gguf;
+using Avocado.Text.Tokenizers;
 using Avocado.Models.Layers;
 
 namespace Avocado.Cli.Commands;
@@ -35,9 +36,29 @@ public static class ModelCommands
         var seed = a.Int("seed") ?? 0;
         var vocab = a.Int("vocab-size");
         var dtype = ModelSaver.ParseDType(a.Option("dtype") ?? "f32");
+        var tokenizerName = a.Option("tokenizer");
         a.EnsureAllUsed(0);
-        var config = ModelInit.WriteTiny(family, outDir, seed, vocab, dtype);
-        Console.WriteLine($"wrote {family} ({preset}, {CountParameters(config):N0} parameters, seed {seed}) to {outDir}");
+        var config = TinyPresets.For(family, vocab);
+        if (tokenizerName is not null)
+        {
+            if (!BuiltInTokenizers.Names.Contains(tokenizerName))
+                throw new UsageException($"--tokenizer must be one of {string.Join(", ", BuiltInTokenizers.Names)}, got '{tokenizerName}'");
+            var tokenizer = BuiltInTokenizers.Load(tokenizerName);
+            var needed = tokenizer.VocabSize;
+            if (vocab is { } v && v < needed)
+                throw new UsageException($"--vocab-size {v} is smaller than the {tokenizerName} tokenizer's {needed} tokens");
+            // The embedding covers every token id; special ids come from the tokenizer so generation stops correctly.
+            config = TinyPresets.For(family, vocab ?? needed) with
+            {
+                BosTokenId = tokenizer.BosId is { } bos ? [bos] : null,
+                EosTokenId = [.. tokenizer.EosIds],
+                PadTokenId = tokenizer.PadId,
+            };
+        }
+        ModelInit.Write(config, outDir, seed, dtype);
+        if (tokenizerName is not null) BuiltInTokenizers.WriteTo(tokenizerName, outDir);
+        Console.WriteLine($"wrote {family} ({preset}, {CountParameters(config):N0} parameters, seed {seed}" +
+                          (tokenizerName is null ? "" : $", tokenizer {tokenizerName}") + $") to {outDir}");
         return 0;
     }
 

@@ -1,0 +1,192 @@
+using System.Text;
+using Avocado.Serving.Billing;
+using Avocado.Serving.Gateway.Backends;
+using Avocado.Serving.Gateway.Protocol;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Avocado.Serving.Gateway;
+
+/// <summary>One metered generation request: authenticate → validate → prepare (count the prompt) → reserve budget
+/// and rate limit atomically → generate (streamed or not) → settle exactly what was generated. Settlement happens in
+/// a finally block with its own cancellation, so client disconnects and backend errors are billed too; a process
+/// crash leaves an open reservation with progress checkpoints that start-up recovery settles.</summary>
+public sealed class CompletionHandler(IBillingStore billing, ModelRegistry models, GatewayOptions options, TimeProvider time,
+    ILogger<CompletionHandler> log)
+{
+    static readonly byte[] DataPrefix = "data: "u8.ToArray();
+    static readonly byte[] EventEnd = "\n\n"u8.ToArray();
+    static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
+
+    public async Task HandleAsync(HttpContext http, bool chat)
+    {
+        var ct = http.RequestAborted;
+        var key = await AuthenticateAsync(http, ct);
+        using var body = await http.Request.ReadJsonAsync(options.MaxRequestBytes, ct);
+        var request = chat ? RequestParser.ParseChat(body.RootElement) : RequestParser.ParseCompletion(body.RootElement);
+        if (!models.TryGet(request.Model, out var backend)) throw ApiError.ModelNotFound(request.Model);
+        if (!key.Allows(request.Model)) throw ApiError.Forbidden($"This API key may not use the model '{request.Model}'.");
+
+        var prepared = await backend.PrepareAsync(request, chat, ct);
+        var requestId = (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N");
+        http.Response.Headers[HttpExtensions.RequestIdHeader] = requestId;
+        var reserve = await billing.ReserveAsync(new ReservationRequest(requestId, key.Id, request.Model,
+            prepared.PromptTokens, (long)prepared.MaxCompletionTokens * request.N) { InstanceId = options.InstanceId }, ct);
+        RateLimitHeaders.Apply(http.Response, reserve.Rate);
+        if (!reserve.Succeeded) throw Denied(reserve, request.Model);
+
+        var usage = new Counters();
+        try
+        {
+            var writer = new ResponseWriter(requestId, request.Model, time.GetUtcNow().ToUnixTimeSeconds(), chat);
+            if (request.Stream) await StreamAsync(http, request, prepared, writer, usage, requestId, ct);
+            else await CompleteAsync(http, request, prepared, writer, usage, requestId, ct);
+        }
+        finally
+        {
+            await SettleAsync(requestId, prepared, usage);
+        }
+    }
+
+    async Task<ApiKeyInfo> AuthenticateAsync(HttpContext http, CancellationToken ct)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
+            throw ApiError.Unauthorized("You didn't provide an API key. Send it as 'Authorization: Bearer YOUR_KEY'.");
+        var result = await billing.AuthenticateAsync(header[7..].Trim(), ct);
+        return result.Status switch
+        {
+            AuthStatus.Valid => result.Key!,
+            AuthStatus.Revoked => throw ApiError.Unauthorized("This API key has been revoked."),
+            AuthStatus.Expired => throw ApiError.Unauthorized("This API key has expired."),
+            _ => throw ApiError.Unauthorized("Incorrect API key provided."),
+        };
+    }
+
+    static ApiError Denied(ReserveResult r, string model) => r.Status switch
+    {
+        ReserveStatus.RateLimited => ApiError.RateLimited(
+            $"Rate limit reached for {(r.Rate?.LimitedBy == RateLimitKind.Tokens ? "tokens" : "requests")} per minute on this key. Retry after {Math.Ceiling(r.RetryAfter.TotalSeconds)} s.",
+            Math.Max(r.RetryAfter.TotalSeconds, 0.001)),
+        ReserveStatus.InsufficientCredit => ApiError.InsufficientQuota(
+            $"You exceeded your current quota: this request may cost up to {Money.Format(r.Reservation?.Amount ?? 0)} but {Money.Format(Math.Max(0, r.Balance?.Available ?? 0))} is available. Add credit to continue."),
+        ReserveStatus.ModelNotAllowed => ApiError.Forbidden($"This API key may not use the model '{model}'."),
+        ReserveStatus.UnknownModel => new ApiError(404, $"The model '{model}' has no price configured, so it cannot be sold yet.", "invalid_request_error", "model", "model_not_priced"),
+        ReserveStatus.KeyInvalid => ApiError.Unauthorized("This API key is no longer valid."),
+        _ => ApiError.Internal($"The request could not be reserved ({r.Status})."),
+    };
+
+    sealed class Counters
+    {
+        public GenerationTally Tally { get; } = new();
+        public int Deltas, SinceCheckpoint;
+    }
+
+    async Task StreamAsync(HttpContext http, GenerationParameters request, PreparedGeneration prepared, ResponseWriter writer,
+        Counters usage, string requestId, CancellationToken ct)
+    {
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["x-accel-buffering"] = "no";
+        await http.Response.StartAsync(ct);
+        var output = http.Response.Body;
+        try
+        {
+            for (int choice = 0; choice < request.N; choice++)
+            {
+                var first = true;
+                await foreach (var delta in prepared.RunAsync(choice, usage.Tally, ct))
+                {
+                    if (delta.Finish is { } finish)
+                    {
+                        if (finish != "cancelled") await Event(output, writer.Chunk(choice, null, first, finish), ct);
+                        break;
+                    }
+                    await Event(output, writer.Chunk(choice, delta, first, null), ct);
+                    first = false;
+                    usage.Deltas++;
+                    if (++usage.SinceCheckpoint >= options.CheckpointEveryTokens) await CheckpointAsync(requestId, usage);
+                }
+            }
+            if (request.IncludeUsage) await Event(output, writer.UsageChunk(Usage(prepared, usage)), ct);
+            await output.WriteAsync(Done, ct);
+        }
+        catch (ApiError e) when (!ct.IsCancellationRequested)
+        {
+            // Headers are gone: report the failure in-band, as OpenAI clients expect (a chunk with "error").
+            await Event(output, e.ToJsonBytes(), CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Client left: generation has stopped; settlement bills what was generated.
+        }
+    }
+
+    async Task CompleteAsync(HttpContext http, GenerationParameters request, PreparedGeneration prepared, ResponseWriter writer,
+        Counters usage, string requestId, CancellationToken ct)
+    {
+        var choices = new List<ChoiceResult>();
+        for (int choice = 0; choice < request.N; choice++)
+        {
+            var result = new ChoiceResult();
+            await foreach (var delta in prepared.RunAsync(choice, usage.Tally, ct))
+            {
+                if (delta.Finish is { } finish) { result.Finish = finish; break; }
+                result.Content.Append(delta.Content);
+                result.Reasoning.Append(delta.Reasoning);
+                if (delta.ToolCall is { } call) result.ToolCalls.Add(call);
+                if (delta.Logprobs is { } lp) result.Logprobs.AddRange(lp);
+                usage.Deltas++;
+                    if (++usage.SinceCheckpoint >= options.CheckpointEveryTokens) await CheckpointAsync(requestId, usage);
+            }
+            choices.Add(result);
+        }
+        ct.ThrowIfCancellationRequested();
+        http.Response.ContentType = "application/json";
+        await http.Response.Body.WriteAsync(writer.Complete(choices, Usage(prepared, usage), request.Logprobs), ct);
+    }
+
+    static UsageCounts Usage(PreparedGeneration prepared, Counters usage) =>
+        new(usage.Tally.PromptTokens ?? prepared.PromptTokens, usage.Tally.CompletionTokens, usage.Tally.ReasoningTokens);
+
+    /// <summary>Records progress on the open reservation for crash recovery: streamed deltas, about one per token
+    /// (markers and a stop string's tail produce none).</summary>
+    async Task CheckpointAsync(string requestId, Counters usage)
+    {
+        var progress = usage.Deltas;
+        usage.SinceCheckpoint = 0;
+        try { await billing.CheckpointAsync(requestId, progress, 0, CancellationToken.None); }
+        catch (Exception e) { log.LogWarning(e, "checkpoint of {RequestId} failed; recovery would bill the previous one", requestId); }
+    }
+
+    /// <summary>Bills exactly the tokens generated, whatever ended the request. A choice interrupted before its final
+    /// delta is counted by the engine's completion event, which always arrives.</summary>
+    async Task SettleAsync(string requestId, PreparedGeneration prepared, Counters usage)
+    {
+        try
+        {
+            var counts = Usage(prepared, usage);
+            var result = counts.CompletionTokens == 0 && counts.PromptTokens == 0
+                ? await billing.ReleaseAsync(requestId, CancellationToken.None)
+                : await billing.SettleAsync(requestId, new TokenUsage(counts.PromptTokens, counts.CompletionTokens,
+                    Math.Min(counts.ReasoningTokens, counts.CompletionTokens)), CancellationToken.None);
+            log.LogDebug("{RequestId}: {Status}, charged {Charged}", requestId, result.Status, Money.Format(result.Charged));
+        }
+        catch (Exception e)
+        {
+            // The reservation stays open with its checkpoints; start-up recovery settles it.
+            log.LogError(e, "settling {RequestId} failed; recovery will settle it", requestId);
+        }
+    }
+
+    static async Task Event(Stream output, byte[] json, CancellationToken ct)
+    {
+        // One write per event keeps chunks whole on the wire.
+        var frame = new byte[DataPrefix.Length + json.Length + EventEnd.Length];
+        DataPrefix.CopyTo(frame, 0);
+        json.CopyTo(frame, DataPrefix.Length);
+        EventEnd.CopyTo(frame, DataPrefix.Length + json.Length);
+        await output.WriteAsync(frame, ct);
+        await output.FlushAsync(ct);
+    }
+}

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Avocado.Serving.Gateway;
+
+/// <summary>The OpenAI-compatible surface: /v1/models, /v1/chat/completions, /v1/completions.</summary>
+public static class OpenAiApi
+{
+    public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder app)
+    {
+        var v1 = app.MapGroup("/v1");
+        v1.MapGet("/models", ListModels).WithName("ListModels");
+        v1.MapPost("/chat/completions", (HttpContext http, CompletionHandler h) => h.HandleAsync(http, chat: true)).WithName("ChatCompletions");
+        v1.MapPost("/completions", (HttpContext http, CompletionHandler h) => h.HandleAsync(http, chat: false)).WithName("Completions");
+        return app;
+    }
+
+    static async Task ListModels(HttpContext http, ModelRegistry models, Billing.IBillingStore billing)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        var auth = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? await billing.AuthenticateAsync(header[7..].Trim(), http.RequestAborted) : null;
+        if (auth is not { IsValid: true })
+            throw Protocol.ApiError.Unauthorized("You didn't provide a valid API key. Send it as 'Authorization: Bearer YOUR_KEY'.");
+        http.Response.ContentType = "application/json";
+        await using var w = new Utf8JsonWriter(http.Response.Body);
+        w.WriteStartObject();
+        w.WriteString("object", "list");
+        w.WriteStartArray("data");
+        foreach (var m in models.All.Where(m => auth.Key!.Allows(m.Name)))
+        {
+            w.WriteStartObject();
+            w.WriteString("id", m.Name);
+            w.WriteString("object", "model");
+            w.WriteNumber("created", 0);
+            w.WriteString("owned_by", m.OwnedBy);
+            w.WriteNumber("max_model_len", m.ContextLength);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+}
