@@ -163,19 +163,30 @@ public sealed class CompletionHandler(IBillingStore billing, ModelRegistry model
     /// delta is counted by the engine's completion event, which always arrives.</summary>
     async Task SettleAsync(string requestId, PreparedGeneration prepared, Counters usage)
     {
-        try
+        var counts = Usage(prepared, usage);
+        // Settlement is idempotent, so a transient database error is retried; if it still fails the reservation stays
+        // open with its checkpoints and recovery settles it.
+        for (int attempt = 1; ; attempt++)
         {
-            var counts = Usage(prepared, usage);
-            var result = counts.CompletionTokens == 0 && counts.PromptTokens == 0
-                ? await billing.ReleaseAsync(requestId, CancellationToken.None)
-                : await billing.SettleAsync(requestId, new TokenUsage(counts.PromptTokens, counts.CompletionTokens,
-                    Math.Min(counts.ReasoningTokens, counts.CompletionTokens)), CancellationToken.None);
-            log.LogDebug("{RequestId}: {Status}, charged {Charged}", requestId, result.Status, Money.Format(result.Charged));
-        }
-        catch (Exception e)
-        {
-            // The reservation stays open with its checkpoints; start-up recovery settles it.
-            log.LogError(e, "settling {RequestId} failed; recovery will settle it", requestId);
+            try
+            {
+                var result = counts.CompletionTokens == 0 && counts.PromptTokens == 0
+                    ? await billing.ReleaseAsync(requestId, CancellationToken.None)
+                    : await billing.SettleAsync(requestId, new TokenUsage(counts.PromptTokens, counts.CompletionTokens,
+                        Math.Min(counts.ReasoningTokens, counts.CompletionTokens)), CancellationToken.None);
+                log.LogDebug("{RequestId}: {Status}, charged {Charged}", requestId, result.Status, Money.Format(result.Charged));
+                return;
+            }
+            catch (Exception e) when (attempt < 3)
+            {
+                log.LogWarning(e, "settling {RequestId} failed (attempt {Attempt}); retrying", requestId, attempt);
+                await Task.Delay(50 * attempt);
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "settling {RequestId} failed; recovery will settle it", requestId);
+                return;
+            }
         }
     }
 

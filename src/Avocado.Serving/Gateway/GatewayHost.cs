@@ -24,7 +24,7 @@ public static class GatewayHost
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = options.MaxRequestBytes + 1; // our reader answers 413 in OpenAI's shape
+            k.Limits.MaxRequestBodySize = HttpExtensions.DrainLimit(options.MaxRequestBytes); // our reader answers 413 in OpenAI's shape
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(billing);
@@ -41,8 +41,8 @@ public static class GatewayHost
         return app;
     }
 
-    /// <summary>Registers this instance, settles what dead instances left open, then keeps a heartbeat so others can
-    /// tell this one is alive.</summary>
+    /// <summary>Registers this instance and settles what dead instances left open; the heartbeat loop then keeps this
+    /// instance visibly alive and repeats recovery every minute.</summary>
     public static async Task StartBillingAsync(IBillingStore billing, GatewayOptions options, CancellationToken ct = default)
     {
         await billing.RegisterInstanceAsync(options.InstanceId, ct);
@@ -52,12 +52,15 @@ public static class GatewayHost
     static async Task HeartbeatLoop(WebApplication app, IBillingStore billing, GatewayOptions options)
     {
         var stopping = app.Lifetime.ApplicationStopping;
+        var beats = 0;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
                 await Task.Delay(TimeSpan.FromSeconds(20), stopping);
                 await billing.HeartbeatAsync(options.InstanceId, stopping);
+                // Credit held by an instance that died and never came back is freed here, not only at restarts.
+                if (++beats % 3 == 0) await billing.RecoverAsync(new RecoveryOptions(), stopping);
             }
             catch (OperationCanceledException) { return; }
             catch (Exception e) { app.Logger.LogWarning(e, "heartbeat failed"); }

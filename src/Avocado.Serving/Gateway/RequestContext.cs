@@ -9,19 +9,28 @@ public static class HttpExtensions
 {
     public const string RequestIdHeader = "x-request-id";
 
+    /// <summary>Kestrel's hard cap on a body: oversized bodies up to this are drained so the client reads the 413.</summary>
+    public static long DrainLimit(long limit) => Math.Max(limit * 4, 64L << 20);
+
     /// <summary>Reads at most <paramref name="limit"/> bytes of JSON; 413 beyond it, 400 for invalid JSON or UTF-8.</summary>
     public static async Task<JsonDocument> ReadJsonAsync(this HttpRequest request, long limit, CancellationToken ct)
     {
-        if (request.ContentLength > limit) throw ApiError.TooLarge($"The request body is larger than {limit} bytes.");
         using var buffer = new MemoryStream();
         var chunk = new byte[16384];
         int read;
+        long total = 0;
         while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + read > limit) throw ApiError.TooLarge($"The request body is larger than {limit} bytes.");
-            buffer.Write(chunk, 0, read);
+            total += read;
+            // Past the limit the rest is read and dropped (Kestrel caps it at DrainLimit): answering while the client
+            // is still sending would reach it as a broken pipe instead of a 413 it can read.
+            if (total <= limit) buffer.Write(chunk, 0, read);
         }
+        if (total > limit) throw ApiError.TooLarge($"The request body is larger than {limit} bytes.");
         if (buffer.Length == 0) throw ApiError.BadRequest("The request body is empty; expected a JSON object.", null, "invalid_json");
+        // System.Text.Json checks string contents only when they are read; reject bad UTF-8 before anything does.
+        if (!System.Text.Unicode.Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
+            throw ApiError.BadRequest("The request body is not valid UTF-8.", null, "invalid_json");
         try
         {
             return JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 64 });

@@ -93,11 +93,21 @@ internal sealed class HfTokenizer : ITokenizer
 
         BosId = ConfigTokenId(config, "bos_token");
         PadId = ConfigTokenId(config, "pad_token");
+        Name = nameOverride ?? GuessName(config);
         var eos = new List<int>();
         if (ConfigTokenId(config, "eos_token") is int e) eos.Add(e);
         foreach (int g in generationEos) if (!eos.Contains(g)) eos.Add(g);
+        // The stop tokens of each family's own generation_config.json, for directories that lack one.
+        string[] familyStops = Name switch
+        {
+            "qwen3" => ["<|im_end|>", "<|endoftext|>"],
+            "gemma3" => ["<end_of_turn>", "<eos>"],
+            "o200k_harmony" => ["<|return|>", "<|endoftext|>", "<|call|>"],
+            _ => [],
+        };
+        foreach (var stop in familyStops)
+            if (TokenToId(stop) is int id && !eos.Contains(id)) eos.Add(id);
         _eos = [.. eos];
-        Name = nameOverride ?? GuessName(config);
     }
 
     private static JsonElement? Optional(JsonElement e, string name) =>

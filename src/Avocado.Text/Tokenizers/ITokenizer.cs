@@ -23,7 +23,10 @@ public interface ITokenizer
     /// <summary>Ids plus, per token, the [start, end) UTF-8 byte range of <paramref name="text"/> it came from.</summary>
     TokenizedText EncodeWithOffsets(string text, bool parseSpecial = true, bool addSpecialTokens = false);
 
-    /// <summary>Text of <paramref name="ids"/>; invalid UTF-8 becomes U+FFFD (one per maximal invalid subsequence).</summary>
+    /// <summary>
+    /// Text of <paramref name="ids"/>; invalid UTF-8 becomes U+FFFD (one per maximal invalid subsequence); ids that no
+    /// token has (e.g. padding rows of a larger embedding) decode to nothing.
+    /// </summary>
     string Decode(IEnumerable<int> ids, bool skipSpecial = false);
 
     /// <summary>A decoder for streaming: concatenating every <c>Push</c> and the final <c>Flush</c> equals <see cref="Decode"/>.</summary>

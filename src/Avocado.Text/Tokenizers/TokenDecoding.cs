@@ -134,7 +134,9 @@ internal sealed class StreamingDecoder(DecodingTable table, Func<int, bool> skip
         }
         else
         {
-            string text = table.TextOf(id) ?? throw new ArgumentOutOfRangeException(nameof(id), id, "token id outside the vocabulary");
+            // An id no token has (e.g. the padding rows of Qwen3's 151,936-row embedding) decodes to nothing, as in
+            // Hugging Face tokenizers.
+            if (table.TextOf(id) is not string text) return;
             if (_pendingCount > 0) EmitPending(sb, _pendingCount);
             if (table.JoinWithSpace && _any) Append(sb, " ");
             _any = true;

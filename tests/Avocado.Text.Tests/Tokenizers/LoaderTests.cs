@@ -73,8 +73,8 @@ public class LoaderTests
     {
         using var dir = new TempDir();
         BuiltInTokenizers.WriteTo(BuiltInTokenizers.Qwen3, dir.Path);
-        File.WriteAllText(System.IO.Path.Combine(dir.Path, "generation_config.json"), """{"eos_token_id": [151645, 151643], "pad_token_id": 151643}""");
-        Assert.Equal([151645, 151643], TokenizerLoader.Load(dir.Path).EosIds);
+        File.WriteAllText(System.IO.Path.Combine(dir.Path, "generation_config.json"), """{"eos_token_id": [151643, 151662], "pad_token_id": 151643}""");
+        Assert.Equal([151645, 151643, 151662], TokenizerLoader.Load(dir.Path).EosIds);
     }
 
     // Hand-checked facts (docs/TOKENIZERS.md, shared/specs/model-families.md), independent of the references.
@@ -91,11 +91,12 @@ public class LoaderTests
         Assert.False(t.IsSpecial(151667));
         Assert.True(t.IsSpecial(151645));
         Assert.Null(t.BosId);
-        Assert.Equal([151645], t.EosIds);
+        Assert.Equal([151645, 151643], t.EosIds);
         Assert.Equal(151643, t.PadId);
         Assert.Equal("<think>x", t.Decode([151644, 151667, 87], skipSpecial: true));
         Assert.Equal("Ġworld", t.IdToToken(1879));
         Assert.Empty(t.Encode("", addSpecialTokens: true));
+        Assert.Equal("ab", t.Decode([64, 151700, 151935, -1, 65])); // ids beyond the tokenizer (padded embedding rows) decode to nothing
     }
 
     [Fact]
@@ -105,7 +106,7 @@ public class LoaderTests
         Assert.Equal(262145, t.VocabSize);
         Assert.Equal(2, t.BosId);
         Assert.Equal(0, t.PadId);
-        Assert.Contains(106, t.EosIds);
+        Assert.Equal([106, 1], t.EosIds);
         Assert.Equal(105, t.TokenToId("<start_of_turn>"));
         Assert.Equal([2], t.Encode("", addSpecialTokens: true));
         var ids = t.Encode("Hello", addSpecialTokens: true);
@@ -138,7 +139,7 @@ public class LoaderTests
         Assert.Null(t.TokenToId("<|reserved_201088|>"));
         Assert.Null(t.IdToToken(201088));
         Assert.Equal(199998, t.BosId);
-        Assert.Equal([200002], t.EosIds);
+        Assert.Equal([200002, 199999, 200012], t.EosIds);
         Assert.Equal(199999, t.PadId);
         Assert.Equal([200006, 173781, 200005, 17196, 200008, 13225, 200007], t.Encode("<|start|>assistant<|channel|>final<|message|>Hello<|end|>"));
         Assert.Equal(t.Encode("<|start|>assistant"), t.Encode("<|start|>assistant", addSpecialTokens: true)); // no BOS is added
