@@ -27,10 +27,12 @@ public static class ServeCommand
         var maxBatch = a.Int("max-batch") ?? 8;
         var maxContext = a.Int("max-context") ?? 4096;
         var verbose = a.Flag("verbose");
+        var instanceOption = a.Option("instance-id");
         a.EnsureAllUsed(0);
         if (locals.Count + upstreams.Count == 0) throw new UsageException("give at least one --model NAME=DIR or --upstream NAME=URL");
 
-        var options = new GatewayOptions { AdminKey = adminKey };
+        var instance = instanceOption ?? $"{Environment.MachineName}|{string.Join(";", urls)}";
+        var options = new GatewayOptions { AdminKey = adminKey, InstanceId = instance };
         options.Validate();
         var backends = new List<IModelBackend>();
         foreach (var (name, dir) in locals.Select(Split))

@@ -9,7 +9,9 @@ public sealed record GatewayOptions
     public long MaxRequestBytes { get; init; } = 4 << 20;
     /// <summary>Completion tokens between progress checkpoints of an open reservation (what crash recovery bills).</summary>
     public int CheckpointEveryTokens { get; init; } = 32;
-    /// <summary>Identifies this process to crash recovery; another instance settles its reservations if it dies.</summary>
+    /// <summary>Identifies this gateway to crash recovery. Stable across restarts of the same gateway (the CLI derives it
+    /// from the host and listen URLs), so a restarted instance settles what its previous run left open at once; another
+    /// instance settles them if this one stays down.</summary>
     public string InstanceId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
 
     public void Validate()
