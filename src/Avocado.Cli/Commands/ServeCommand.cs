@@ -41,7 +41,12 @@ public static class ServeCommand
             backends.Add(LocalBackend.Load(name, dir, new EngineOptions { MaxBatch = maxBatch, MaxContext = maxContext }));
         }
         var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
-        foreach (var (name, url) in upstreams.Select(Split)) backends.Add(UpstreamBackend.Create(name, url, http));
+        foreach (var (name, url) in upstreams.Select(Split))
+        {
+            var envName = "AVOCADO_UPSTREAM_KEY_" + new string(name.ToUpperInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
+            var key = Environment.GetEnvironmentVariable(envName) ?? Environment.GetEnvironmentVariable("AVOCADO_UPSTREAM_KEY");
+            backends.Add(UpstreamBackend.Create(name, url, http, key));
+        }
         var duplicate = backends.GroupBy(b => b.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new UsageException($"model name '{duplicate.Key}' is given twice");
 

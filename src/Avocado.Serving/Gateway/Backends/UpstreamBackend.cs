@@ -11,10 +11,11 @@ namespace Avocado.Serving.Gateway.Backends;
 /// <summary>An OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server) proxied with the same metering as
 /// in-process models. Upstream calls always stream with <c>include_usage</c>, so a client that leaves mid-answer
 /// cancels the upstream request and is billed what was generated.</summary>
-public sealed class UpstreamBackend(string name, Uri baseUrl, string upstreamModel, HttpClient http, int contextLength = 131072)
-    : IModelBackend
+public sealed class UpstreamBackend(string name, Uri baseUrl, string upstreamModel, HttpClient http, int contextLength = 131072,
+    string? apiKey = null) : IModelBackend
 {
     readonly string name = name;
+    readonly string? apiKey = apiKey;
     readonly Uri baseUrl = baseUrl;
     readonly string upstreamModel = upstreamModel;
     readonly HttpClient http = http;
@@ -23,14 +24,16 @@ public sealed class UpstreamBackend(string name, Uri baseUrl, string upstreamMod
     public int ContextLength => contextLength;
     public string OwnedBy => "upstream";
 
-    /// <summary>Parses <c>URL</c> or <c>URL#MODEL</c> (the upstream's own model name, default: the served name).</summary>
-    public static UpstreamBackend Create(string name, string spec, HttpClient http)
+    /// <summary>Parses <c>URL</c> or <c>URL#MODEL</c> (the upstream's own model name, default: the served name). The
+    /// upstream's API key, if it needs one, comes from <paramref name="apiKey"/> (the CLI reads
+    /// AVOCADO_UPSTREAM_KEY_NAME or AVOCADO_UPSTREAM_KEY), never from the command line where it would show in ps.</summary>
+    public static UpstreamBackend Create(string name, string spec, HttpClient http, string? apiKey = null)
     {
         var hash = spec.IndexOf('#');
         var url = hash >= 0 ? spec[..hash] : spec;
         if (!Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             throw new ArgumentException($"--upstream {name}={spec}: expected an http(s) URL such as http://127.0.0.1:8000/v1");
-        return new UpstreamBackend(name, uri, hash >= 0 ? spec[(hash + 1)..] : name, http);
+        return new UpstreamBackend(name, uri, hash >= 0 ? spec[(hash + 1)..] : name, http, apiKey: apiKey);
     }
 
     public Task<PreparedGeneration> PrepareAsync(GenerationParameters request, bool chat, CancellationToken ct)
@@ -60,6 +63,7 @@ public sealed class UpstreamBackend(string name, Uri baseUrl, string upstreamMod
                 Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
             };
             message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            if (b.apiKey is not null) message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", b.apiKey);
             HttpResponseMessage response;
             try { response = await b.http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct); }
             catch (HttpRequestException e) { throw ApiError.Upstream($"Upstream '{b.name}' is unreachable: {e.Message}"); }
