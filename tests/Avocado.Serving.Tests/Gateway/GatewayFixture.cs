@@ -29,6 +29,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     public string TenantId { get; private set; } = "";
     public string Key { get; private set; } = "";
     public ITokenizer Tokenizer { get; private set; } = null!;
+    ModelRegistry models = null!;
 
     public static readonly Price TestPrice = Price.FromDollars(Model, 2m, 8m);
 
@@ -50,7 +51,7 @@ public sealed class GatewayFixture : IAsyncLifetime
 
         var options = new GatewayOptions { AdminKey = AdminKey };
         await GatewayHost.StartBillingAsync(Billing, options);
-        var models = new ModelRegistry([LocalBackend.Load(Model, CheckpointDir, new Avocado.Serving.Engine.EngineOptions { MaxBatch = 4, MaxQueue = 16, MaxContext = 512 })]);
+        models = new ModelRegistry([LocalBackend.Load(Model, CheckpointDir, new Avocado.Serving.Engine.EngineOptions { MaxBatch = 4, MaxQueue = 16, MaxContext = 512 })]);
         App = GatewayHost.Build(options, Billing, models, ["http://127.0.0.1:0"]);
         await App.StartAsync();
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -83,7 +84,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     {
         await App.StopAsync();
         await App.DisposeAsync();
-        await App.Services.GetRequiredService<ModelRegistry>().DisposeAsync();
+        await models.DisposeAsync();
         await Billing.DisposeAsync();
         try { Directory.Delete(Root, true); } catch (IOException) { }
     }
