@@ -58,6 +58,15 @@ foreach (var name in only)
     long decodedBytes = corpusBytes;
     double decode = Measure(() => { foreach (var l in ids) tokenizer.Decode(l); }, decodedBytes, seconds);
     extra.Add($"| {name} | Decode (MB of text out) | {decode:F2} |");
+    if (name == BuiltInTokenizers.Qwen3)
+    {
+        // Microsoft.ML.Tokenizers' BpeTokenizer on Qwen3's vocabulary and merges (byte-level, Qwen's regex through .NET
+        // Regex, the added tokens as special tokens; it has no NFC normalizer): speed and agreement.
+        var ml = MlQwen3(BuiltInTokenizers.SourceDirectory(name));
+        double mlSpeed = Measure(() => { foreach (var t in texts) ml.EncodeToIds(t); }, totalBytes, seconds);
+        int differ = corpus.Count(t => !ml.EncodeToIds(t).SequenceEqual(tokenizer.Encode(t)));
+        extra.Add($"| {name} | Microsoft.ML.Tokenizers BpeTokenizer (ByteLevel, Qwen regex) | {mlSpeed:F2} (ids differ from HF tokenizers on {differ} of {corpus.Count} corpus texts) |");
+    }
     if (name == BuiltInTokenizers.O200kHarmony)
     {
         // Microsoft.ML.Tokenizers' own o200k (TiktokenTokenizer, gpt-4o, plus the Harmony specials): speed and agreement.
@@ -76,6 +85,23 @@ Console.WriteLine("| tokenizer | other measurement | MB/s |");
 Console.WriteLine("|---|---|---:|");
 foreach (var line in extra) Console.WriteLine(line);
 return 0;
+
+static Microsoft.ML.Tokenizers.Tokenizer MlQwen3(string dir)
+{
+    using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "tokenizer.json")));
+    var model = doc.RootElement.GetProperty("model");
+    var vocab = model.GetProperty("vocab").EnumerateObject().Select(p => new KeyValuePair<string, int>(p.Name, p.Value.GetInt32())).ToList();
+    var merges = model.GetProperty("merges").EnumerateArray().Select(m => m[0].GetString() + " " + m[1].GetString()).ToList();
+    var specials = doc.RootElement.GetProperty("added_tokens").EnumerateArray().ToDictionary(t => t.GetProperty("content").GetString()!, t => t.GetProperty("id").GetInt32());
+    string pattern = doc.RootElement.GetProperty("pre_tokenizer").GetProperty("pretokenizers")[0].GetProperty("pattern").GetProperty("Regex").GetString()!;
+    return Microsoft.ML.Tokenizers.BpeTokenizer.Create(new Microsoft.ML.Tokenizers.BpeOptions(vocab)
+    {
+        Merges = merges,
+        ByteLevel = true,
+        SpecialTokens = specials,
+        PreTokenizer = new Microsoft.ML.Tokenizers.RegexPreTokenizer(new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.Compiled), specials),
+    });
+}
 
 static string JsLabel(string impl) => impl.StartsWith("tjs:") ? "transformers.js (@lenml/tokenizers)" : "gpt-tokenizer";
 static string RustLabel(string impl) => impl.StartsWith("hf:") ? "HF tokenizers (Rust, native)" : "tiktoken (Rust → WASM)";

@@ -44,7 +44,7 @@ public sealed class CompletionHandler(IBillingStore billing, ModelRegistry model
         }
         finally
         {
-            await SettleAsync(requestId, prepared, usage);
+            if (!usage.Settled) await SettleAsync(requestId, prepared, usage);
         }
     }
 
@@ -80,6 +80,7 @@ public sealed class CompletionHandler(IBillingStore billing, ModelRegistry model
     {
         public GenerationTally Tally { get; } = new();
         public int Deltas, SinceCheckpoint;
+        public bool Settled;
     }
 
     async Task StreamAsync(HttpContext http, GenerationParameters request, PreparedGeneration prepared, ResponseWriter writer,
@@ -108,6 +109,8 @@ public sealed class CompletionHandler(IBillingStore billing, ModelRegistry model
                     if (++usage.SinceCheckpoint >= options.CheckpointEveryTokens) await CheckpointAsync(requestId, usage);
                 }
             }
+            // Settle before the last bytes: a client that has read [DONE] can already see its usage and balance.
+            await SettleAsync(requestId, prepared, usage);
             if (request.IncludeUsage) await Event(output, writer.UsageChunk(Usage(prepared, usage)), ct);
             await output.WriteAsync(Done, ct);
         }
@@ -142,6 +145,7 @@ public sealed class CompletionHandler(IBillingStore billing, ModelRegistry model
             choices.Add(result);
         }
         ct.ThrowIfCancellationRequested();
+        await SettleAsync(requestId, prepared, usage); // before answering: the reported usage is already billed
         http.Response.ContentType = "application/json";
         await http.Response.Body.WriteAsync(writer.Complete(choices, Usage(prepared, usage), request.Logprobs), ct);
     }
@@ -163,6 +167,7 @@ public sealed class CompletionHandler(IBillingStore billing, ModelRegistry model
     /// delta is counted by the engine's completion event, which always arrives.</summary>
     async Task SettleAsync(string requestId, PreparedGeneration prepared, Counters usage)
     {
+        usage.Settled = true;
         var counts = Usage(prepared, usage);
         // Settlement is idempotent, so a transient database error is retried; if it still fails the reservation stays
         // open with its checkpoints and recovery settles it.
