@@ -37,34 +37,45 @@ static class Breakdown
     }
 }
 
-/// <summary>--no-db (diagnostic only): the gateway's per-request billing calls answered from memory — authentication,
-/// reservation and settlement return one real answer captured at start — so what remains is the proxying itself
-/// (Kestrel, JSON, the upstream hop). Every other call goes to the real store.</summary>
-class NoDbBilling : DispatchProxy
+/// <summary>--what-if (diagnostic only, not the benchmark): the gateway's billing store with a change the gateway
+/// does not have, to measure what it would buy. "no-db": authentication, reservation and settlement answered from
+/// memory (one real answer captured at start), leaving only the proxying. "defer-settle": settlement runs after the
+/// answer instead of before it (the real settlement still runs, in the background, so the DB load is the same).
+/// Every other call goes to the real store.</summary>
+class WhatIfBilling : DispatchProxy
 {
     IBillingStore real = null!;
+    string mode = "";
     object? auth, reserve, close;
 
-    public static async Task<IBillingStore> WrapAsync(IBillingStore real, string key, string keyId)
+    public static async Task<IBillingStore> WrapAsync(IBillingStore real, string mode, string key, string keyId)
     {
-        var proxy = Create<IBillingStore, NoDbBilling>();
-        var self = (NoDbBilling)(object)proxy;
-        self.real = real;
-        var id = "no-db-" + Guid.NewGuid().ToString("N");
+        if (mode is not ("no-db" or "defer-settle")) throw new ArgumentException("--what-if is no-db or defer-settle");
+        var proxy = Create<IBillingStore, WhatIfBilling>();
+        var self = (WhatIfBilling)(object)proxy;
+        (self.real, self.mode) = (real, mode);
+        var id = "what-if-" + Guid.NewGuid().ToString("N");
         self.auth = Task.FromResult(await real.AuthenticateAsync(key));
         self.reserve = Task.FromResult(await real.ReserveAsync(new ReservationRequest(id, keyId, GatewayUnderTest.Model, 59, 16)));
         self.close = Task.FromResult(await real.SettleAsync(id, new TokenUsage(FakeUpstream.PromptTokens, FakeUpstream.CompletionTokens)));
         return proxy;
     }
 
-    protected override object? Invoke(MethodInfo? method, object?[]? args) => method!.Name switch
+    protected override object? Invoke(MethodInfo? method, object?[]? args) => (mode, method!.Name) switch
     {
-        nameof(IBillingStore.AuthenticateAsync) => auth,
-        nameof(IBillingStore.ReserveAsync) => reserve,
-        nameof(IBillingStore.SettleAsync) or nameof(IBillingStore.ReleaseAsync) => close,
-        nameof(IBillingStore.CheckpointAsync) => Task.FromResult(true),
+        ("no-db", nameof(IBillingStore.AuthenticateAsync)) => auth,
+        ("no-db", nameof(IBillingStore.ReserveAsync)) => reserve,
+        ("no-db", nameof(IBillingStore.SettleAsync) or nameof(IBillingStore.ReleaseAsync)) => close,
+        ("no-db", nameof(IBillingStore.CheckpointAsync)) => Task.FromResult(true),
+        ("defer-settle", nameof(IBillingStore.SettleAsync) or nameof(IBillingStore.ReleaseAsync)) => Defer(method, args),
         _ => Forward(method, args),
     };
+
+    object? Defer(MethodInfo method, object?[]? args)
+    {
+        _ = Task.Run(() => (Task)Forward(method, [.. args![..^1], CancellationToken.None])!);
+        return close;
+    }
 
     object? Forward(MethodInfo method, object?[]? args)
     {

@@ -30,7 +30,7 @@ sealed class GatewayUnderTest : IAsyncDisposable
     GatewayUnderTest(WebApplication app, HttpClient upstreamClient, Func<Task> cleanUp, IBillingStore billing, string tenantId, string key, Uri baseUrl, string description)
         => (this.app, this.upstreamClient, this.cleanUp, Billing, TenantId, Key, BaseUrl, Description) = (app, upstreamClient, cleanUp, billing, tenantId, key, baseUrl, description);
 
-    public static async Task<GatewayUnderTest> StartAsync(string db, string? pgUri, string? sqliteDir, bool noDb, Uri upstream)
+    public static async Task<GatewayUnderTest> StartAsync(string db, string? pgUri, string? sqliteDir, string? whatIf, Uri upstream)
     {
         var (connection, description, cleanUp) = db == "postgres" ? PostgresTarget(pgUri) : SqliteTarget(sqliteDir ?? Path.GetTempPath());
         var billing = await BillingStore.OpenAsync(connection);
@@ -47,11 +47,11 @@ sealed class GatewayUnderTest : IAsyncDisposable
         await GatewayHost.StartBillingAsync(billing, options);
         var http = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(30) };
         var models = new ModelRegistry([UpstreamBackend.Create(Model, new Uri(upstream, "/v1").ToString(), http)]);
-        var served = noDb ? await NoDbBilling.WrapAsync(billing, key.Secret, key.Key.Id) : billing;
+        var served = whatIf is null ? billing : await WhatIfBilling.WrapAsync(billing, whatIf, key.Secret, key.Key.Id);
         var app = GatewayHost.Build(options, served, models, ["http://127.0.0.1:0"]);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new GatewayUnderTest(app, http, cleanUp, billing, tenant.Id, key.Secret, new Uri(address), description + (noDb ? " — DIAGNOSTIC --no-db: the gateway's billing calls answered from memory" : ""))
+        return new GatewayUnderTest(app, http, cleanUp, billing, tenant.Id, key.Secret, new Uri(address), description + (whatIf is null ? "" : $" — DIAGNOSTIC --what-if {whatIf}, not the gateway as it is"))
         { KeyId = key.Key.Id, InstanceId = options.InstanceId };
     }
 

@@ -21,7 +21,10 @@ sealed class Target(string name, Uri url, string? key, int connections) : IDispo
     }) { Timeout = TimeSpan.FromSeconds(30) };
     readonly AuthenticationHeaderValue? auth = key is null ? null : new("Bearer", key);
 
+    long succeeded;
+
     public string Name => name;
+    public long Succeeded => Interlocked.Read(ref succeeded);
 
     /// <summary>Sends one request and reads the whole answer; latency in Stopwatch ticks, negative on an error.</summary>
     public async Task<long> SendAsync()
@@ -33,9 +36,10 @@ sealed class Target(string name, Uri url, string? key, int connections) : IDispo
             request.Content.Headers.ContentType = Json;
             request.Headers.Authorization = auth;
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
-            var ok = response.StatusCode == HttpStatusCode.OK;
             long elapsed = Stopwatch.GetTimestamp() - start;
-            return ok ? Math.Max(elapsed, 1) : -1;
+            if (response.StatusCode != HttpStatusCode.OK) return -1;
+            Interlocked.Increment(ref succeeded);
+            return Math.Max(elapsed, 1);
         }
         catch (HttpRequestException) { return -1; }
         catch (TaskCanceledException) { return -1; }
@@ -48,6 +52,7 @@ sealed class Target(string name, Uri url, string? key, int connections) : IDispo
         request.Content.Headers.ContentType = Json;
         request.Headers.Authorization = auth;
         using var response = await http.SendAsync(request);
+        if (response.StatusCode == HttpStatusCode.OK) Interlocked.Increment(ref succeeded);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 

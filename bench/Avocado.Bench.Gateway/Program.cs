@@ -3,7 +3,7 @@
 //
 //   dotnet run -c Release --project bench/Avocado.Bench.Gateway -- [--rate 1000] [--seconds 10] [--db sqlite|postgres]
 //       [--pg postgres://user:pass@host:port/db] [--sqlite-dir DIR] [--clients 32] [--max-seconds 3] [--slice 2] [--verbose]
-//       [--breakdown] [--no-db]
+//       [--breakdown] [--what-if no-db|defer-settle]
 //
 // In one process, on 127.0.0.1: a fake OpenAI upstream (answers at once: JSON, or SSE with usage when stream=true),
 // and a real gateway in front of it with auth, rate limits (per-key RPM and TPM set, never reached) and metering
@@ -15,8 +15,11 @@
 //   3. closed loop with --clients concurrent clients for --max-seconds per target: maximum requests/s;
 //   4. a metering check (every gateway request settled in the billing DB, nothing left reserved).
 // --sqlite-dir puts the SQLite file elsewhere (e.g. /dev/shm, where fsync is free, to separate its cost from CPU);
-// --verbose prints every slice; --breakdown times the billing calls of one request alone; --no-db (diagnostic, not
-// the benchmark) answers the gateway's billing calls from memory, leaving only the proxying to measure. Prints a markdown table. Note: client, upstream and gateway share the machine's cores, as they do in the baseline.
+// --verbose prints every slice; --breakdown times the billing calls of one request alone; --what-if (diagnostic, not
+// the benchmark) changes the billing store the gateway sees: no-db answers its calls from memory (only the proxying
+// is left), defer-settle settles after the answer instead of before it (see Diagnostics.cs).
+// Prints a markdown table. Client, upstream and gateway share the machine's cores (so does anything else running:
+// the load average is printed), and the direct baseline pays the same client and upstream costs.
 using System.Diagnostics;
 using System.Runtime;
 using Avocado.Bench.Gateway;
@@ -27,7 +30,7 @@ Console.WriteLine($"# Avocado gateway overhead — {Environment.ProcessorCount} 
     $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}");
 
 await using var upstream = await FakeUpstream.StartAsync();
-await using var gateway = await GatewayUnderTest.StartAsync(o.Db, o.PgUri, o.SqliteDir, o.NoDb, upstream.BaseUrl);
+await using var gateway = await GatewayUnderTest.StartAsync(o.Db, o.PgUri, o.SqliteDir, o.WhatIf, upstream.BaseUrl);
 Console.WriteLine($"billing: {gateway.Description}");
 using var direct = new Target("direct", new Uri(upstream.BaseUrl, "/v1/chat/completions"), null, o.Connections);
 using var viaGateway = new Target("gateway", new Uri(gateway.BaseUrl, "/v1/chat/completions"), gateway.Key, o.Connections);
@@ -83,7 +86,7 @@ Console.WriteLine();
 foreach (var (t, s) in max)
     Console.WriteLine($"Max throughput, {t.Name}: {s.Rate:F0} req/s (closed loop, {o.Clients} clients, {o.MaxSeconds:0.#} s; p50 {s.Ms(50):F2} ms, p99 {s.Ms(99):F2} ms, errors {s.Errors}).");
 var billed = usage.Sum(u => u.Requests);
-Console.WriteLine($"Metering: {billed} requests settled in {gateway.Billing.Backend} ({Money.Format(usage.Sum(u => u.Cost))} charged), " +
+Console.WriteLine($"Metering: {billed} settled for {viaGateway.Succeeded} gateway requests answered 200, in {gateway.Billing.Backend} ({Money.Format(usage.Sum(u => u.Cost))} charged), " +
     $"{Money.Format(balance.Reserved)} still reserved. Load average at the end: {LoadAverage()}.");
 if (o.Breakdown) await Breakdown.PrintAsync(gateway.Billing, gateway.Key, gateway.KeyId, gateway.InstanceId);
 
@@ -91,7 +94,7 @@ if (o.Breakdown) await Breakdown.PrintAsync(gateway.Billing, gateway.Key, gatewa
 static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
 sealed record Options(double Rate, double Seconds, string Db, string? PgUri, int Clients, double MaxSeconds, double Slice, int Connections,
-    string? SqliteDir = null, bool Verbose = false, bool Breakdown = false, bool NoDb = false)
+    string? SqliteDir = null, bool Verbose = false, bool Breakdown = false, string? WhatIf = null)
 {
     public static Options Parse(string[] args)
     {
@@ -111,7 +114,7 @@ sealed record Options(double Rate, double Seconds, string Db, string? PgUri, int
                 "--sqlite-dir" => o with { SqliteDir = Next() },
                 "--verbose" => o with { Verbose = true },
                 "--breakdown" => o with { Breakdown = true },
-                "--no-db" => o with { NoDb = true },
+                "--what-if" => o with { WhatIf = Next() },
                 "--connections" => o with { Connections = int.Parse(Next()) },
                 _ => throw new ArgumentException($"unknown option {args[i]}; see the top of bench/Avocado.Bench.Gateway/Program.cs"),
             };
