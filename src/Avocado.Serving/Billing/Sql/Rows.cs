@@ -16,6 +16,8 @@ internal static class Rows
 
     public const string KeyColumns = "id, tenant_id, name, prefix, created_at, expires_at, revoked_at, allowed_models, rpm, tpm";
 
+    public const int KeyColumnCount = 10;
+
     public static ApiKeyInfo Key(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Time(r.GetInt64(4)),
         TimeOrNull(r, 5), TimeOrNull(r, 6),
@@ -35,6 +37,8 @@ internal static class Rows
     public const string ReservationColumns =
         "request_id, tenant_id, key_id, model, instance_id, prompt_tokens, max_completion_tokens, input_per_million, " +
         "output_per_million, amount, rate_tokens, state, checkpoint_completion, checkpoint_reasoning, checkpoint_at, created_at, updated_at";
+
+    public const int ReservationColumnCount = 17;
 
     public static Reservation Reservation(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), StringOrNull(r, 4), r.GetInt64(5), r.GetInt64(6),

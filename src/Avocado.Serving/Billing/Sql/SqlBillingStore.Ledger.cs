@@ -45,9 +45,12 @@ internal abstract partial class SqlBillingStore
     /// amount" cannot interleave with another writer, and reading the balance stays O(1) as the ledger grows.
     /// </summary>
     private static async Task<LedgerEntry> AppendLedgerAsync(
-        Db db, string tenantId, LedgerKind kind, long amount, string? requestId, string actor, string? note, long now, CancellationToken ct)
+        Db db, string tenantId, LedgerKind kind, long amount, string? requestId, string actor, string? note, long now, CancellationToken ct,
+        long? balanceBefore = null)
     {
-        long before = await db.Sql("SELECT balance_after FROM ledger WHERE tenant_id = @t ORDER BY id DESC LIMIT 1").Arg("t", tenantId).Int64Async(ct) ?? 0;
+        // balanceBefore: the last balance_after, when the caller already read it under the tenant lock.
+        long before = balanceBefore
+            ?? await db.Sql("SELECT balance_after FROM ledger WHERE tenant_id = @t ORDER BY id DESC LIMIT 1").Arg("t", tenantId).Int64Async(ct) ?? 0;
         long after = checked(before + amount);
         long id = await db.Sql("""
             INSERT INTO ledger (tenant_id, kind, amount, balance_after, request_id, actor, note, created_at)

@@ -57,14 +57,21 @@ internal abstract partial class SqlBillingStore
         return new RateCheck(decision, unconsumed, writes);
     }
 
-    /// <summary>Settlement's correction of the tokens counted at reservation (the estimate) to the tokens billed.</summary>
-    private async Task CorrectTokensAsync(Db db, string keyId, long deltaTokens, long now, CancellationToken ct)
+    /// <summary>
+    /// Settlement's correction of the tokens counted at reservation (the estimate) to the tokens billed.
+    /// <paramref name="tpm"/> is the key's tokens-per-minute limit and <paramref name="unlocked"/> its tokens bucket
+    /// as read with the reservation: used as is where the transaction holds the database's write lock (SQLite); a
+    /// backend with row locks locks and re-reads the bucket first.
+    /// </summary>
+    private async Task CorrectTokensAsync(Db db, string keyId, long? tpm, RateMath.Bucket? unlocked, long deltaTokens, long now, CancellationToken ct)
     {
-        if (deltaTokens == 0) return;
-        long? tpm = await db.Sql("SELECT tpm FROM api_keys WHERE id = @k").Arg("k", keyId).Int64Async(ct);
-        if (tpm is null) return;
-        var buckets = await LockBucketsAsync(db, keyId, now, ct);
-        var bucket = RateMath.Adjust(tpm.Value, buckets.GetValueOrDefault(TokensDimension, new(0, now)), now, deltaTokens);
+        if (deltaTokens == 0 || tpm is null) return;
+        RateMath.Bucket stored;
+        if (ForUpdate.Length == 0)
+            stored = unlocked ?? new(0, now);
+        else
+            stored = (await LockBucketsAsync(db, keyId, now, ct)).GetValueOrDefault(TokensDimension, new(0, now));
+        var bucket = RateMath.Adjust(tpm.Value, stored, now, deltaTokens);
         await StoreBucketsAsync(db, keyId, [(TokensDimension, bucket)], ct);
     }
 
@@ -77,13 +84,19 @@ internal abstract partial class SqlBillingStore
 
     private static async Task StoreBucketsAsync(Db db, string keyId, IReadOnlyList<(string Dimension, RateMath.Bucket Bucket)> writes, CancellationToken ct)
     {
-        foreach (var (dimension, bucket) in writes)
-        {
-            // Upsert: buckets are created with the key, but a missing row must not silently skip the count.
-            await db.Sql("""
-                INSERT INTO rate_buckets (key_id, dimension, used, at) VALUES (@k, @d, @u, @at)
-                ON CONFLICT (key_id, dimension) DO UPDATE SET used = excluded.used, at = excluded.at
-                """).Arg("k", keyId).Arg("d", dimension).Arg("u", bucket.Used).Arg("at", bucket.At).ExecuteAsync(ct);
-        }
+        if (writes.Count == 0) return;
+        // One upsert for all rows: buckets are created with the key, but a missing row must not silently skip the count.
+        var s = db.Sql(writes.Count switch { 1 => UpsertOneBucketSql, 2 => UpsertTwoBucketsSql, _ => UpsertBucketsSql(writes.Count) }).Arg("k", keyId);
+        for (int i = 0; i < writes.Count; i++)
+            s = s.Arg("d" + i, writes[i].Dimension).Arg("u" + i, writes[i].Bucket.Used).Arg("at" + i, writes[i].Bucket.At);
+        await s.ExecuteAsync(ct);
     }
+
+    private static readonly string UpsertOneBucketSql = UpsertBucketsSql(1);
+    private static readonly string UpsertTwoBucketsSql = UpsertBucketsSql(2);
+
+    private static string UpsertBucketsSql(int rows) =>
+        "INSERT INTO rate_buckets (key_id, dimension, used, at) VALUES " +
+        string.Join(", ", Enumerable.Range(0, rows).Select(i => $"(@k, @d{i}, @u{i}, @at{i})")) +
+        " ON CONFLICT (key_id, dimension) DO UPDATE SET used = excluded.used, at = excluded.at";
 }

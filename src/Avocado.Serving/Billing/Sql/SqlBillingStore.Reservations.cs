@@ -21,18 +21,30 @@ internal abstract partial class SqlBillingStore
         return WriteAsync(async db =>
         {
             long now = Now();
-            var key = await GetKeyAsync(db, request.KeyId, ct);
+            // The key (read again inside the transaction: a revocation since authentication takes effect at once)
+            // and whether the instance is registered, in one statement.
+            var row = await db.Sql($"SELECT {Rows.KeyColumns}, (SELECT 1 FROM instances WHERE id = @i) FROM api_keys WHERE id = @id")
+                .Arg("id", request.KeyId).Arg("i", request.InstanceId)
+                .SingleAsync(r => new KeyRow(Rows.Key(r), !r.IsDBNull(Rows.KeyColumnCount)), ct);
+            var key = row?.Key;
             if (key is null || !key.IsActiveAt(Rows.Time(now))) return Refused(ReserveStatus.KeyInvalid);
             if (!key.Allows(request.Model)) return Refused(ReserveStatus.ModelNotAllowed);
-            if (request.InstanceId is { } instance && await db.Sql("SELECT 1 FROM instances WHERE id = @i").Arg("i", instance).Int64Async(ct) is null)
+            if (request.InstanceId is { } instance && !row!.InstanceRegistered)
                 throw new InvalidOperationException($"gateway instance '{instance}' is not registered: call RegisterInstanceAsync at start-up (else recovery would treat its requests as orphans)");
 
-            await LockTenantAsync(db, key.TenantId, ct);
-            var existing = await GetReservationAsync(db, request.RequestId, ct);
-            if (existing is not null)
+            await LockTenantForWriteAsync(db, key.TenantId, ct);
+            // Under the tenant lock, in one statement: does the request id exist, the model's price, and the balance
+            // (the lock makes the later check-then-insert atomic against every other reservation of the tenant).
+            var state = (await db.Sql(ReserveStateSql).Arg("r", request.RequestId).Arg("m", request.Model).Arg("t", key.TenantId)
+                .SingleAsync(r => new ReserveState(!r.IsDBNull(0), r.IsDBNull(1) ? null : new Price(request.Model, r.GetInt64(1), r.GetInt64(2)),
+                    new Balance(key.TenantId, r.GetInt64(3), r.GetInt64(4))), ct))!;
+            if (state.Duplicate)
+            {
+                var existing = (await GetReservationAsync(db, request.RequestId, ct))!;
                 return new ReserveResult(ReserveStatus.Duplicate, existing.KeyId == key.Id ? existing : null, null, null, TimeSpan.Zero, false);
+            }
 
-            var price = await GetPriceAsync(db, request.Model, ct);
+            var price = state.Price;
             if (price is null) return Refused(ReserveStatus.UnknownModel);
             long amount = price.CostOf(request.PromptTokens, request.MaxCompletionTokens);
             long rateTokens = checked(request.PromptTokens + request.MaxCompletionTokens);
@@ -41,8 +53,7 @@ internal abstract partial class SqlBillingStore
             if (!rate.Decision.Allowed)
                 return new ReserveResult(ReserveStatus.RateLimited, null, rate.Decision, null, rate.Decision.RetryAfter, rate.Decision.ShouldRetry);
 
-            // The tenant lock makes this check-then-insert atomic against every other reservation of the tenant.
-            var balance = await ReadBalanceAsync(db, key.TenantId, ct);
+            var balance = state.Balance;
             if (balance.Available < amount)
             {
                 bool heldByRequestsInFlight = balance.Ledger >= amount;
@@ -65,6 +76,18 @@ internal abstract partial class SqlBillingStore
 
         static ReserveResult Refused(ReserveStatus status) => new(status, null, null, null, TimeSpan.Zero, false);
     }
+
+    private sealed record KeyRow(ApiKeyInfo Key, bool InstanceRegistered);
+
+    private sealed record ReserveState(bool Duplicate, Price? Price, Balance Balance);
+
+    // Whether the request id exists, the price (NULLs when none), the ledger balance and the open holds.
+    private const string ReserveStateSql = """
+        SELECT (SELECT 1 FROM reservations WHERE request_id = @r), p.input_per_million, p.output_per_million,
+               COALESCE((SELECT balance_after FROM ledger WHERE tenant_id = @t ORDER BY id DESC LIMIT 1), 0),
+               (SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM reservations WHERE tenant_id = @t AND state = 'open')
+        FROM (SELECT 1 AS one) AS one LEFT JOIN prices p ON p.model = @m
+        """;
 
     public Task<bool> CheckpointAsync(string requestId, long completionTokens, long reasoningTokens = 0, CancellationToken ct = default)
     {

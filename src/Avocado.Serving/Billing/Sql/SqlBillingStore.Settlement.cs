@@ -33,17 +33,28 @@ internal abstract partial class SqlBillingStore
         WriteAsync<CloseResult?>(async db =>
         {
             long now = Now();
-            var r = await GetReservationAsync(db, requestId, ct);
-            if (r is null) return new CloseResult(CloseStatus.NotFound, null, null, null);
-            await LockTenantAsync(db, r.TenantId, ct);
-            r = (await GetReservationAsync(db, requestId, ct, lockRow: true))!; // re-read: it may have closed while we waited
+            CloseRow? row;
+            if (ForUpdate.Length == 0)
+            {
+                // The transaction holds the database's write lock from its first statement: one read sees the final state.
+                row = await ReadForCloseAsync(db, requestId, lockRow: false, ct);
+                if (row is null) return new CloseResult(CloseStatus.NotFound, null, null, null);
+            }
+            else
+            {
+                var first = await GetReservationAsync(db, requestId, ct);
+                if (first is null) return new CloseResult(CloseStatus.NotFound, null, null, null);
+                await LockTenantAsync(db, first.TenantId, ct);
+                row = (await ReadForCloseAsync(db, requestId, lockRow: true, ct))!; // re-read: it may have closed while we waited
+            }
+            var r = row.Reservation;
             switch (r.State)
             {
                 case ReservationState.Settled:
                     var previous = await db.Sql($"SELECT {Rows.UsageColumns} FROM usage_records WHERE request_id = @r").Arg("r", requestId).SingleAsync(Rows.Usage, ct);
-                    return new CloseResult(CloseStatus.AlreadySettled, r, previous, await ReadBalanceAsync(db, r.TenantId, ct));
+                    return new CloseResult(CloseStatus.AlreadySettled, r, previous, row.Balance);
                 case ReservationState.Released:
-                    return new CloseResult(CloseStatus.AlreadyReleased, r, null, await ReadBalanceAsync(db, r.TenantId, ct));
+                    return new CloseResult(CloseStatus.AlreadyReleased, r, null, row.Balance);
             }
             if (closer.ExpectedUpdatedAt is { } expected && Rows.Micros(r.UpdatedAt) != expected) return null;
 
@@ -53,6 +64,7 @@ internal abstract partial class SqlBillingStore
             if (changed != 1) throw new InvalidOperationException($"reservation '{requestId}' changed under the tenant lock; refusing to bill it");
 
             UsageRecord? record = null;
+            long ledger = row.Balance.Ledger;
             if (usage is not null)
             {
                 long cost = r.Price.CostOf(usage.PromptTokens, usage.CompletionTokens);
@@ -64,14 +76,41 @@ internal abstract partial class SqlBillingStore
                     """).Arg("r", requestId).Arg("t", r.TenantId).Arg("k", r.KeyId).Arg("m", r.Model).Arg("day", Rows.Day(now)).Arg("at", now)
                     .Arg("p", usage.PromptTokens).Arg("c", usage.CompletionTokens).Arg("rt", usage.ReasoningTokens).Arg("cost", cost)
                     .Arg("recovered", closer.IsRecovery ? 1 : 0).ExecuteAsync(ct);
-                await AppendLedgerAsync(db, r.TenantId, LedgerKind.Charge, -cost, requestId, closer.RecoveryActor ?? "key:" + r.KeyId,
-                    closer.IsRecovery ? $"{r.Model} (recovered from checkpoint)" : r.Model, now, ct);
+                var entry = await AppendLedgerAsync(db, r.TenantId, LedgerKind.Charge, -cost, requestId, closer.RecoveryActor ?? "key:" + r.KeyId,
+                    closer.IsRecovery ? $"{r.Model} (recovered from checkpoint)" : r.Model, now, ct, balanceBefore: ledger);
+                ledger = entry.BalanceAfter;
             }
             // Tokens per minute were counted as prompt + max_tokens; count what was billed instead (0 when released).
             long billedTokens = usage is null ? 0 : usage.PromptTokens + usage.CompletionTokens;
-            await CorrectTokensAsync(db, r.KeyId, billedTokens - r.RateTokens, now, ct);
+            await CorrectTokensAsync(db, r.KeyId, row.TokensPerMinute, row.TokensBucket, billedTokens - r.RateTokens, now, ct);
 
+            // What a balance read now would return: this transaction charged the ledger and ended this hold, nothing else.
+            var balance = new Balance(r.TenantId, ledger, row.Balance.Reserved - r.Amount);
             var closed = r with { State = usage is null ? ReservationState.Released : ReservationState.Settled, UpdatedAt = Rows.Time(now) };
-            return new CloseResult(usage is null ? CloseStatus.Released : CloseStatus.Settled, closed, record, await ReadBalanceAsync(db, r.TenantId, ct));
+            return new CloseResult(usage is null ? CloseStatus.Released : CloseStatus.Settled, closed, record, balance);
+        }, ct);
+
+    /// <summary>A reservation with what closing it needs, read in one statement under the tenant lock.</summary>
+    private sealed record CloseRow(Reservation Reservation, long? TokensPerMinute, RateMath.Bucket? TokensBucket, Balance Balance);
+
+    private static readonly string CloseReadSql = $"""
+        SELECT {string.Join(", ", Rows.ReservationColumns.Split(", ").Select(c => "r." + c))}, k.tpm, b.used, b.at,
+               COALESCE((SELECT balance_after FROM ledger WHERE tenant_id = r.tenant_id ORDER BY id DESC LIMIT 1), 0),
+               (SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM reservations WHERE tenant_id = r.tenant_id AND state = 'open')
+        FROM reservations r
+        LEFT JOIN api_keys k ON k.id = r.key_id
+        LEFT JOIN rate_buckets b ON b.key_id = r.key_id AND b.dimension = 'tokens'
+        WHERE r.request_id = @r
+        """;
+
+    private Task<CloseRow?> ReadForCloseAsync(Db db, string requestId, bool lockRow, CancellationToken ct) =>
+        db.Sql(lockRow ? CloseReadSql + $"{ForUpdate} OF r" : CloseReadSql).Arg("r", requestId).SingleAsync(r =>
+        {
+            var reservation = Rows.Reservation(r);
+            int n = Rows.ReservationColumnCount;
+            return new CloseRow(reservation,
+                r.IsDBNull(n) ? null : r.GetInt64(n),
+                r.IsDBNull(n + 1) ? null : new RateMath.Bucket(r.GetInt64(n + 1), r.GetInt64(n + 2)),
+                new Balance(reservation.TenantId, r.GetInt64(n + 3), r.GetInt64(n + 4)));
         }, ct);
 }

@@ -31,6 +31,14 @@ internal abstract partial class SqlBillingStore : IBillingStore
 
     protected long Now() => Rows.Micros(Time.GetUtcNow());
 
+    /// <summary>
+    /// Locks the tenant row until commit where the backend has row locks; a no-op (no statement) where the write
+    /// transaction already holds the database's single write lock (SQLite's BEGIN IMMEDIATE), which serialises
+    /// every money change just the same. For callers that do not need to know whether the tenant exists.
+    /// </summary>
+    private Task LockTenantForWriteAsync(Db db, string tenantId, CancellationToken ct) =>
+        ForUpdate.Length == 0 ? Task.CompletedTask : LockTenantAsync(db, tenantId, ct);
+
     /// <summary>Locks the tenant row until commit; false when there is no such tenant.</summary>
     private async Task<bool> LockTenantAsync(Db db, string tenantId, CancellationToken ct) =>
         await db.Sql($"SELECT 1 FROM tenants WHERE id = @t{ForUpdate}").Arg("t", tenantId).Int64Async(ct) is not null;
