@@ -36,6 +36,8 @@ static async Task<int> Dispatch(string[] args)
         "tokenize" => TextCommands.Tokenize(rest),
         "detokenize" => TextCommands.Detokenize(rest),
         "chat-format" => TextCommands.ChatFormat(rest),
+        "distill" => await DistillCommands.DistillAsync(rest),
+        "data" => DistillCommands.Data(rest),
         "help" or "--help" or "-h" => Usage.Print(),
         _ => throw new UsageException($"unknown command '{verb}'"),
     };

@@ -21,6 +21,10 @@ public static class Usage
           avocado chat-format DIR --messages FILE.json [--generation-prompt] [--thinking on|off]
                               [--reasoning-effort low|medium|high] [--ids]
 
+        Data engine (teachers → verified, selected, decontaminated distillation set; Parquet/JSONL shards + manifest + dataset card):
+          avocado distill generate --config RUN.json [--resume]
+          avocado data inspect FILE|DIR [--head N]
+
         Serving (OpenAI-compatible API with keys, tenants, metering and a prepaid ledger; --db defaults to .avocado/avocado.db):
           avocado serve --model NAME=DIR … [--upstream NAME=URL[#MODEL] …] [--db PATH|postgres://…] [--urls http://127.0.0.1:8080]
                         [--admin-key KEY] [--max-batch N] [--max-context N]

@@ -1,0 +1,91 @@
+using Avocado.Distill.Config;
+using Avocado.Distill.Engine;
+using Avocado.Distill.Output;
+using Avocado.Distill.Prompts;
+using Avocado.Teachers;
+
+namespace Avocado.Cli.Commands;
+
+/// <summary><c>avocado distill generate --config FILE [--resume]</c> (the data engine) and <c>avocado data inspect FILE</c>.</summary>
+public static class DistillCommands
+{
+    public static async Task<int> DistillAsync(string[] args)
+    {
+        var sub = args.Length > 0 ? args[0] : throw new UsageException("missing subcommand: distill generate");
+        var rest = args.Skip(1).ToArray();
+        return sub switch
+        {
+            "generate" => await GenerateAsync(new CliArgs(rest, new HashSet<string> { "resume" })),
+            _ => throw new UsageException($"unknown subcommand 'distill {sub}'"),
+        };
+    }
+
+    public static int Data(string[] args)
+    {
+        var sub = args.Length > 0 ? args[0] : throw new UsageException("missing subcommand: data inspect");
+        var a = new CliArgs(args.Skip(1), new HashSet<string>());
+        if (sub != "inspect") throw new UsageException($"unknown subcommand 'data {sub}'");
+        var path = a.Positional(0, "dataset file (a .jsonl shard, manifest.json or the dataset directory)");
+        var head = a.Int("head") ?? 3;
+        a.EnsureAllUsed(1);
+        try
+        {
+            Console.Write(DatasetInspector.Format(DatasetInspector.Inspect(path, head)));
+            return 0;
+        }
+        catch (InvalidDataException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    static async Task<int> GenerateAsync(CliArgs a)
+    {
+        var configPath = a.Required("config");
+        var resume = a.Flag("resume");
+        a.EnsureAllUsed(0);
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            Console.Error.WriteLine("[distill] interrupted: stopping; the replies so far are cached, rerun with --resume to continue");
+            cts.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var config = DistillConfigLoader.Load(configPath);
+            var result = await DistillEngine.RunAsync(config, new DistillRunOptions { Resume = resume, Progress = Console.Error }, cts.Token);
+            Console.Error.Write(result.Table);
+            foreach (var t in result.Teachers.Where(t => t.Failed > 0))
+            {
+                Console.Error.WriteLine($"[distill] teacher '{t.Name}': {t.Failed} of {t.Requests} requests failed:");
+                foreach (var e in t.Errors) Console.Error.WriteLine($"  {e}");
+            }
+            Console.WriteLine($"wrote {result.Manifest.Records} records in {result.Manifest.Files.Count} {result.Manifest.ShardFormat} shard(s) to {result.OutputDir} "
+                              + $"({result.TeacherCalls} teacher calls, {result.Teachers.Sum(t => t.FromCache)} cached replies)");
+            if (result.FailedRequests > 0)
+            {
+                Console.Error.WriteLine($"[distill] {result.FailedRequests} requests failed; the dataset lacks their replies. "
+                                        + "Fix the teacher and rerun with --resume (cached replies are not asked again).");
+                return 3;
+            }
+            return 0;
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("[distill] stopped; rerun with --resume to continue");
+            return 130;
+        }
+        catch (Exception e) when (e is DistillConfigException or DistillRunException or PromptFileException or TeacherException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}

@@ -1,0 +1,268 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Avocado.Distill.Prompts;
+using Avocado.Teachers;
+using Avocado.Text.Chat;
+
+namespace Avocado.Distill.Config;
+
+/// <summary>A config that cannot run; the message starts with the field path (<c>teachers[1].endpoint: …</c>).</summary>
+public sealed class DistillConfigException(string message) : Exception(message);
+
+/// <summary>
+/// Reads a run config (JSON, snake_case; see docs in <see cref="DistillConfig"/>), checking every field and naming the
+/// field path of the first problem. Unknown fields are errors (a typo must not silently fall back to a default).
+/// Relative paths resolve against the config file's directory.
+/// </summary>
+public static class DistillConfigLoader
+{
+    public static DistillConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new DistillConfigException($"{path}: config file not found");
+        var bytes = File.ReadAllBytes(path);
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return Parse(bytes, baseDir, path) with { ConfigHash = Convert.ToHexStringLower(SHA256.HashData(bytes)) };
+    }
+
+    public static DistillConfig Parse(ReadOnlySpan<byte> json, string baseDir, string source = "config")
+    {
+        JsonNode? root;
+        try { root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        catch (JsonException e) { throw new DistillConfigException($"{source}: not valid JSON ({e.Message})"); }
+        var o = new Obj(root as JsonObject ?? throw new DistillConfigException($"{source}: the config must be a JSON object"), "");
+        var teachersArray = o.Array("teachers", required: true)!;
+        if (teachersArray.Count == 0) throw new DistillConfigException("teachers: list at least one teacher");
+        var teachers = teachersArray.Select((n, i) => ParseTeacher(Obj.Of(n, $"teachers[{i}]"), baseDir)).ToList();
+        for (int i = 0; i < teachers.Count; i++)
+            if (teachers.FindIndex(t => t.Name == teachers[i].Name) != i)
+                throw new DistillConfigException($"teachers[{i}].name: '{teachers[i].Name}' is used by another teacher; names must be unique");
+        var promptSets = ParseSets(o, "prompt_sets", baseDir, required: true);
+        if (promptSets.Count == 0) throw new DistillConfigException("prompt_sets: list at least one prompt set");
+        var config = new DistillConfig
+        {
+            Teachers = teachers,
+            PromptSets = promptSets,
+            EvalSets = ParseSets(o, "eval_sets", baseDir, required: false),
+            DecontaminationN = o.Int("decontamination_n", min: 1) ?? 13,
+            Verifier = o.Bool("verifier") ?? true,
+            Selection = o.Enum("selection_policy", new Dictionary<string, SelectionPolicyKind>
+            {
+                ["all-verified"] = SelectionPolicyKind.AllVerified, ["majority-vote"] = SelectionPolicyKind.MajorityVote,
+                ["per-skill"] = SelectionPolicyKind.PerSkill, ["shortest-verified"] = SelectionPolicyKind.ShortestVerified,
+            }) ?? SelectionPolicyKind.AllVerified,
+            OutputDir = Resolve(baseDir, o.String("output_dir", required: true)!),
+            Concurrency = o.Int("concurrency", min: 1) ?? 8,
+            ShardSize = o.Int("shard_size", min: 1) ?? 10_000,
+            ShardFormat = o.Enum("shard_format", new Dictionary<string, Output.ShardFormat>
+            {
+                ["parquet"] = Output.ShardFormat.Parquet, ["jsonl"] = Output.ShardFormat.Jsonl,
+            }) ?? Output.ShardFormat.Parquet,
+        };
+        o.EnsureNoUnknown();
+        return config;
+    }
+
+    static TeacherConfig ParseTeacher(Obj t, string baseDir)
+    {
+        var name = t.String("name", required: true)!;
+        var familyText = t.String("family", required: true)!;
+        string family;
+        try { family = TeacherFamilies.Normalize(familyText); }
+        catch (ArgumentException) { throw t.Error("family", $"'{familyText}' is not a teacher family; use one of {string.Join(", ", TeacherFamilies.All)}"); }
+        var provider = t.Enum("provider", new Dictionary<string, TeacherProvider>
+        {
+            ["in-process"] = TeacherProvider.InProcess, ["openai"] = TeacherProvider.OpenAi,
+        }, required: true)!.Value;
+        string? checkpoint = null, model = null, apiKeyEnv = null;
+        Uri? endpoint = null;
+        if (provider == TeacherProvider.InProcess)
+        {
+            checkpoint = Resolve(baseDir, t.String("checkpoint", required: true, hint: "the checkpoint directory of an in-process teacher")!);
+            if (!Directory.Exists(checkpoint)) throw t.Error("checkpoint", $"directory '{checkpoint}' does not exist");
+        }
+        else
+        {
+            var url = t.String("endpoint", required: true, hint: "the API base of an OpenAI-compatible server, e.g. http://host:8000/v1")!;
+            if (!Uri.TryCreate(url, UriKind.Absolute, out endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
+                throw t.Error("endpoint", $"'{url}' is not an http(s) URL; give the API base, e.g. http://host:8000/v1");
+            model = t.String("model", required: true, hint: "the model name the server knows")!;
+            apiKeyEnv = t.String("api_key_env");
+        }
+        var sampling = new TeacherSampling();
+        if (t.Object("sampling") is { } s)
+        {
+            sampling = new TeacherSampling
+            {
+                Temperature = s.Double("temperature", min: 0) ?? sampling.Temperature,
+                TopP = s.Double("top_p", min: double.Epsilon, max: 1) ?? sampling.TopP,
+                TopK = s.Int("top_k", min: 0) ?? sampling.TopK,
+                MaxTokens = s.Int("max_tokens", min: 1) ?? sampling.MaxTokens,
+                Seed = s.Long("seed"),
+            };
+            s.EnsureNoUnknown();
+        }
+        var skills = t.Array("preferred_skills") is { } arr
+            ? arr.Select((n, i) => n is JsonValue v && v.TryGetValue(out string? x) && !string.IsNullOrWhiteSpace(x) ? x
+                : throw t.Error($"preferred_skills[{i}]", "must be a non-empty string")).ToList()
+            : [];
+        var config = new TeacherConfig
+        {
+            Name = name,
+            Family = family,
+            Provider = provider,
+            Checkpoint = checkpoint,
+            Endpoint = endpoint,
+            Model = model,
+            ApiKeyEnv = apiKeyEnv,
+            Revision = t.String("revision"),
+            License = t.String("license") ?? TeacherFamilies.DefaultLicense(family),
+            PreferredSkills = skills,
+            Sampling = sampling,
+            SamplesPerPrompt = t.Int("samples_per_prompt", min: 1) ?? 1,
+            TopLogprobs = t.Int("top_logprobs", min: 0, max: TeacherRequest.MaxTopLogprobs),
+            ReasoningEffort = t.Enum("reasoning_effort", new Dictionary<string, ReasoningEffort>
+            {
+                ["low"] = ReasoningEffort.Low, ["medium"] = ReasoningEffort.Medium, ["high"] = ReasoningEffort.High,
+            }),
+            MaxBatch = t.Int("max_batch", min: 1) ?? 8,
+            CurrentDate = t.String("current_date") is { } d
+                ? DateOnly.TryParseExact(d, "yyyy-MM-dd", out var date) ? date : throw t.Error("current_date", $"'{d}' is not a date (yyyy-MM-dd)")
+                : null,
+        };
+        t.EnsureNoUnknown();
+        return config;
+    }
+
+    static List<PromptSetConfig> ParseSets(Obj o, string field, string baseDir, bool required)
+    {
+        var arr = o.Array(field, required);
+        if (arr is null) return [];
+        var sets = new List<PromptSetConfig>();
+        for (int i = 0; i < arr.Count; i++)
+        {
+            var s = Obj.Of(arr[i], $"{field}[{i}]");
+            var files = s.Array("files", required: true)!;
+            if (files.Count == 0) throw s.Error("files", "list at least one file");
+            var paths = new List<string>();
+            for (int j = 0; j < files.Count; j++)
+            {
+                if (files[j] is not JsonValue v || !v.TryGetValue(out string? f) || string.IsNullOrWhiteSpace(f))
+                    throw s.Error($"files[{j}]", "must be a file path");
+                var full = Resolve(baseDir, f);
+                if (!File.Exists(full)) throw s.Error($"files[{j}]", $"file '{full}' does not exist");
+                paths.Add(full);
+            }
+            var set = new PromptSetConfig
+            {
+                Name = s.String("name") ?? Path.GetFileNameWithoutExtension(paths[0]),
+                Files = paths,
+                Kind = s.Enum("kind", new Dictionary<string, PromptFileKind>
+                {
+                    ["auto"] = PromptFileKind.Auto, ["jsonl"] = PromptFileKind.Jsonl, ["gsm8k"] = PromptFileKind.Gsm8k, ["math"] = PromptFileKind.Math,
+                }) ?? PromptFileKind.Auto,
+            };
+            s.EnsureNoUnknown();
+            sets.Add(set);
+        }
+        return sets;
+    }
+
+    static string Resolve(string baseDir, string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(baseDir, path));
+
+    /// <summary>A JSON object being read, with its path for errors and the fields read so far (the rest are unknown).</summary>
+    sealed class Obj(JsonObject node, string path)
+    {
+        readonly HashSet<string> _read = [];
+
+        public static Obj Of(JsonNode? node, string path) =>
+            new(node as JsonObject ?? throw new DistillConfigException($"{path}: must be a JSON object"), path);
+
+        string PathOf(string field) => path.Length == 0 ? field : $"{path}.{field}";
+
+        public DistillConfigException Error(string field, string message) => new($"{PathOf(field)}: {message}");
+
+        JsonNode? Get(string field, bool required, string? hint = null)
+        {
+            _read.Add(field);
+            var n = node[field];
+            if (n is null && required) throw Error(field, "missing" + (hint is null ? "" : $"; {hint}"));
+            return n;
+        }
+
+        public string? String(string field, bool required = false, string? hint = null)
+        {
+            var n = Get(field, required, hint);
+            if (n is null) return null;
+            if (n is JsonValue v && v.TryGetValue(out string? s))
+                return !string.IsNullOrWhiteSpace(s) ? s : throw Error(field, "must not be empty");
+            throw Error(field, $"must be a string, got {n.GetValueKind().ToString().ToLowerInvariant()}");
+        }
+
+        public bool? Bool(string field)
+        {
+            var n = Get(field, false);
+            if (n is null) return null;
+            return n.GetValueKind() switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw Error(field, "must be true or false"),
+            };
+        }
+
+        public long? Long(string field)
+        {
+            var n = Get(field, false);
+            if (n is null) return null;
+            if (n is JsonValue v && v.TryGetValue(out long x)) return x;
+            if (n is JsonValue d && d.TryGetValue(out double y) && y == Math.Floor(y) && Math.Abs(y) < 9e15) return (long)y;
+            throw Error(field, "must be an integer");
+        }
+
+        public int? Int(string field, int min = int.MinValue, int max = int.MaxValue)
+        {
+            var x = Long(field);
+            if (x is null) return null;
+            if (x < min || x > max)
+                throw Error(field, max == int.MaxValue ? $"must be ≥ {min}, got {x}" : $"must be in [{min}, {max}], got {x}");
+            return (int)x;
+        }
+
+        public double? Double(string field, double min = double.MinValue, double max = double.MaxValue)
+        {
+            var n = Get(field, false);
+            if (n is null) return null;
+            if (n is not JsonValue v || !v.TryGetValue(out double x) || !double.IsFinite(x)) throw Error(field, "must be a number");
+            if (x < min || x > max) throw Error(field, max == double.MaxValue ? $"must be ≥ {min}, got {x}" : $"must be in (0, {max}], got {x}");
+            return x;
+        }
+
+        public T? Enum<T>(string field, IReadOnlyDictionary<string, T> values, bool required = false) where T : struct
+        {
+            var s = String(field, required);
+            if (s is null) return null;
+            return values.TryGetValue(s, out var value) ? value
+                : throw Error(field, $"'{s}' is not one of {string.Join(", ", values.Keys)}");
+        }
+
+        public JsonArray? Array(string field, bool required = false)
+        {
+            var n = Get(field, required);
+            if (n is null) return null;
+            return n as JsonArray ?? throw Error(field, "must be a JSON array");
+        }
+
+        public Obj? Object(string field)
+        {
+            var n = Get(field, false);
+            return n is null ? null : Of(n, PathOf(field));
+        }
+
+        public void EnsureNoUnknown()
+        {
+            foreach (var (key, _) in node)
+                if (!_read.Contains(key)) throw Error(key, "unknown field (check the spelling; the config format is in DistillConfig.cs and `avocado help`)");
+        }
+    }
+}

@@ -1,0 +1,326 @@
+using System.Text.Json;
+using Avocado.Distill.Config;
+using Avocado.Distill.Decontamination;
+using Avocado.Distill.Output;
+using Avocado.Distill.Prompts;
+using Avocado.Distill.Selection;
+using Avocado.Distill.Verification;
+using Avocado.Teachers;
+
+namespace Avocado.Distill.Engine;
+
+/// <summary>A run that cannot start or finish as asked (an output directory that holds another run, no prompts left).</summary>
+public sealed class DistillRunException(string message) : Exception(message);
+
+/// <summary>How a run reports and which teachers it uses; the defaults suit the CLI.</summary>
+public sealed record DistillRunOptions
+{
+    /// <summary>Continue a run in an output directory that already holds one (its cached replies are reused).</summary>
+    public bool Resume { get; init; }
+    /// <summary>Progress lines and the final table (stderr in the CLI); null: silent.</summary>
+    public TextWriter? Progress { get; init; }
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(0.5);
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>Builds each teacher (default <see cref="TeacherFactory.Create"/>); the engine caches and disposes it.</summary>
+    public Func<TeacherConfig, ITeacher>? CreateTeacher { get; init; }
+    /// <summary>Called after each finished request with the number finished so far (tests cancel a run midway with it).</summary>
+    public Action<int>? RequestFinished { get; init; }
+}
+
+/// <summary>What a run did: the manifest it wrote and per-teacher counts.</summary>
+public sealed record DistillRunResult(string OutputDir, DatasetManifest Manifest, IReadOnlyList<TeacherRunStats> Teachers, string Table)
+{
+    /// <summary>Requests that reached a teacher (not served from the response cache).</summary>
+    public long TeacherCalls => Teachers.Sum(t => t.TeacherCalls);
+    public int FailedRequests => Teachers.Sum(t => t.Failed);
+}
+
+/// <summary>
+/// The data engine: prompts → decontamination → every prompt × teacher × sample through a <see cref="CachedTeacher"/>
+/// (cache under <c>output_dir/teacher-cache</c>, so a re-run makes no teacher calls and a killed run loses only the
+/// requests in flight) → verification → selection → shards, manifest and dataset card. The output depends only on the
+/// config and the replies, never on completion order, so a resumed run writes what an uninterrupted one would.
+/// A teacher that fails (cannot load, endpoint down) is reported and the run goes on with the others.
+/// </summary>
+public static class DistillEngine
+{
+    public const string CacheDir = "teacher-cache";
+
+    public static async Task<DistillRunResult> RunAsync(DistillConfig config, DistillRunOptions? options, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        options ??= new DistillRunOptions();
+        var outputDir = config.OutputDir;
+        var log = options.Progress;
+        if (!options.Resume && Directory.Exists(outputDir) && Directory.EnumerateFileSystemEntries(outputDir).Any())
+            throw new DistillRunException($"output_dir '{outputDir}' already holds files; pass --resume to continue that run "
+                                          + "(cached replies are reused), or choose an empty output_dir");
+        Directory.CreateDirectory(outputDir);
+
+        var prompts = ReadPrompts(config, log);
+        var decontaminated = Decontaminate(config, prompts, outputDir, log);
+        prompts = decontaminated.Kept;
+        if (prompts.Count == 0) throw new DistillRunException("no prompts left to send (every prompt set is empty or decontaminated away)");
+
+        var cache = new ResponseCache(Path.Combine(outputDir, CacheDir));
+        cache.RemoveStaleTemporaryFiles(TimeSpan.FromMinutes(10));
+        var teachers = new CachedTeacher?[config.Teachers.Count];
+        var loadErrors = new Exception?[config.Teachers.Count];
+        var create = options.CreateTeacher ?? (t => TeacherFactory.Create(t, config.Concurrency));
+        try
+        {
+            for (int i = 0; i < teachers.Length; i++)
+            {
+                var tc = config.Teachers[i];
+                try
+                {
+                    var inner = create(tc);
+                    if (inner.Family != tc.Family)
+                    {
+                        (inner as IDisposable)?.Dispose();
+                        throw new DistillRunException($"teachers[{i}].family: the config says '{tc.Family}' but the teacher is '{inner.Family}'");
+                    }
+                    teachers[i] = new CachedTeacher(inner, cache);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    loadErrors[i] = e;
+                    log?.WriteLine($"[distill] teacher '{tc.Name}' failed to start, its requests are skipped: {e.Message}");
+                }
+            }
+            return await RunWithTeachersAsync(config, options, prompts, decontaminated.Report, teachers, loadErrors, ct);
+        }
+        finally
+        {
+            foreach (var t in teachers) (t?.Inner as IDisposable)?.Dispose();
+        }
+    }
+
+    static async Task<DistillRunResult> RunWithTeachersAsync(DistillConfig config, DistillRunOptions options, IReadOnlyList<PromptItem> prompts,
+        DecontaminationReport decontamination, CachedTeacher?[] teachers, Exception?[] loadErrors, CancellationToken ct)
+    {
+        // Jobs in a fixed order: prompt, then teacher, then sample. Replies land in their job's slot.
+        var jobs = new List<(int Prompt, int Teacher, int Sample)>();
+        for (int p = 0; p < prompts.Count; p++)
+            for (int t = 0; t < config.Teachers.Count; t++)
+                for (int s = 0; s < config.Teachers[t].SamplesPerPrompt; s++)
+                    jobs.Add((p, t, s));
+        var progress = new RunProgress(config.Teachers.Select(t => (t.Name, prompts.Count * t.SamplesPerPrompt)).ToList(),
+            options.Progress, options.Time, options.ProgressInterval);
+        var replies = new TeacherReply?[jobs.Count];
+        int finished = 0;
+        long[] callsBefore = teachers.Select(t => t?.TeacherCalls ?? 0).ToArray();
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, jobs.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = config.Concurrency, CancellationToken = ct },
+                async (j, token) =>
+                {
+                    var (p, t, s) = jobs[j];
+                    try
+                    {
+                        var teacher = teachers[t] ?? throw new DistillRunException($"teacher did not start: {loadErrors[t]!.Message}");
+                        var reply = await teacher.GenerateAsync(RequestFor(config.Teachers[t], prompts[p], s), token);
+                        replies[j] = reply;
+                        progress.Succeeded(t, reply);
+                    }
+                    catch (OperationCanceledException) when (token.IsCancellationRequested)
+                    {
+                        throw;
+                    }
+                    catch (Exception e)
+                    {
+                        progress.Failed(t, e);
+                    }
+                    options.RequestFinished?.Invoke(Interlocked.Increment(ref finished));
+                });
+        }
+        finally
+        {
+            for (int t = 0; t < teachers.Length; t++)
+                progress.Teachers[t].TeacherCalls = (teachers[t]?.TeacherCalls ?? 0) - callsBefore[t];
+            progress.Flush();
+        }
+
+        // Verify, select, and turn the kept replies into records, in job order.
+        var policy = CreatePolicy(config);
+        var records = new List<DatasetRecord>();
+        int candidates = 0;
+        for (int start = 0; start < jobs.Count;)
+        {
+            int p = jobs[start].Prompt, end = start;
+            while (end < jobs.Count && jobs[end].Prompt == p) end++;
+            var prompt = prompts[p];
+            var byCandidate = new Dictionary<Candidate, int>(ReferenceEqualityComparer.Instance);
+            for (int j = start; j < end; j++)
+            {
+                if (replies[j] is not { } reply) continue;
+                var (_, t, s) = jobs[j];
+                var tc = config.Teachers[t];
+                var verification = config.Verifier
+                    ? AnswerVerifier.Default.Verify(reply.Content, reply.Reasoning, prompt.ReferenceAnswer)
+                    : new VerificationResult(Verdict.NoReference, null, null, MatchMethod.None);
+                if (config.Verifier && verification.HasReference)
+                {
+                    var stats = progress.Teachers[t];
+                    stats.Verified++;
+                    if (verification.IsCorrect) stats.Correct++;
+                }
+                byCandidate[new Candidate(tc.Name, tc.Family, reply.Content, reply.Reasoning, reply.CompletionTokens, verification) { Sample = s }] = j;
+            }
+            candidates += byCandidate.Count;
+            IEnumerable<(int Job, RecordSelection Selection, VerificationResult? Verification)> kept;
+            if (!config.Verifier)
+                kept = byCandidate.Values.Select(j => (j, new RecordSelection { Policy = "keep-all", Reason = "verifier off: every reply kept", Score = 1.0 }, (VerificationResult?)null));
+            else
+            {
+                var result = policy.Select(prompt, byCandidate.Keys.ToList());
+                kept = result.Selected.Select(sc => (byCandidate[sc.Candidate], new RecordSelection { Policy = result.Policy, Reason = sc.Reason, Score = sc.Score },
+                    (VerificationResult?)sc.Candidate.Verification));
+            }
+            foreach (var (j, selection, verification) in kept.OrderBy(k => k.Item1))
+                records.Add(ToRecord(config.Teachers[jobs[j].Teacher], prompt, jobs[j].Sample, replies[j]!, selection, verification));
+            start = end;
+        }
+
+        return WriteOutput(config, prompts.Count, decontamination, jobs.Count, candidates, records, teachers, progress, policy.Name);
+    }
+
+    static DistillRunResult WriteOutput(DistillConfig config, int promptCount, DecontaminationReport decontamination, int requests, int candidates,
+        List<DatasetRecord> records, CachedTeacher?[] teachers, RunProgress progress, string policyName)
+    {
+        var outputDir = config.OutputDir;
+        var files = DatasetWriter.WriteShards(outputDir, records, config.ShardSize, config.ShardFormat);
+        var manifestTeachers = config.Teachers.Select((tc, i) => new ManifestTeacher(tc.Name, tc.Family,
+            teachers[i]?.Revision ?? tc.Revision ?? "unknown", tc.License, records.Count(r => r.Teacher == tc.Name), progress.Teachers[i].Failed)).ToList();
+        var policy = config.Verifier ? policyName : "keep-all (verifier off)";
+        var manifest = new DatasetManifest
+        {
+            ShardFormat = config.ShardFormat.ToString().ToLowerInvariant(),
+            Files = files,
+            Records = records.Count,
+            Counts = new ManifestCounts(promptCount, decontamination.PromptsDropped, requests, progress.Teachers.Sum(t => t.Failed), candidates, records.Count),
+            ConfigHash = config.ConfigHash,
+            SelectionPolicy = policy,
+            Verifier = config.Verifier,
+            Teachers = manifestTeachers,
+        };
+        DatasetWriter.WriteManifest(outputDir, manifest);
+        DatasetWriter.WriteCard(outputDir, DatasetCard.From(records, promptCount, manifestTeachers, policy));
+
+        var table = progress.Table();
+        var log = progress.Teachers.Select(t => new
+        {
+            type = "teacher", teacher = t.Name, requests = t.Requests, cached = t.FromCache, teacher_calls = t.TeacherCalls, failed = t.Failed,
+            prompt_tokens = t.PromptTokens, completion_tokens = t.CompletionTokens, verified = t.Verified, correct = t.Correct,
+            latency_p50_ms = t.LatencyPercentile(0.5)?.TotalMilliseconds, latency_p95_ms = t.LatencyPercentile(0.95)?.TotalMilliseconds,
+            errors = t.Errors,
+        });
+        File.AppendAllLines(Path.Combine(outputDir, "run_log.jsonl"),
+            log.Select(l => JsonSerializer.Serialize(l)).Prepend(JsonSerializer.Serialize(new
+            {
+                type = "run", finished_at = DateTimeOffset.UtcNow, records = records.Count, requests, failed = manifest.Counts.FailedRequests,
+            })));
+        return new DistillRunResult(outputDir, manifest, progress.Teachers, table);
+    }
+
+    static TeacherRequest RequestFor(TeacherConfig teacher, PromptItem prompt, int sample) => new()
+    {
+        Messages = prompt.Messages,
+        Sampling = teacher.Sampling,
+        SampleIndex = sample,
+        TopLogprobs = teacher.TopLogprobs,
+        ReasoningEffort = teacher.ReasoningEffort,
+    };
+
+    static DatasetRecord ToRecord(TeacherConfig teacher, PromptItem prompt, int sample, TeacherReply reply, RecordSelection selection,
+        VerificationResult? verification)
+    {
+        var request = RequestFor(teacher, prompt, sample);
+        return new DatasetRecord
+        {
+            Id = $"{prompt.Id}/{teacher.Name}/{sample}",
+            PromptId = prompt.Id,
+            PromptSource = prompt.Source,
+            Skill = prompt.Skill,
+            Language = prompt.Language,
+            Messages = [.. prompt.Messages.Select(m => new RecordMessage { Role = m.Role, Content = m.Content }), new RecordMessage { Role = "assistant", Content = reply.Content }],
+            Reasoning = reply.Reasoning,
+            Answer = reply.Content,
+            Teacher = teacher.Name,
+            Family = teacher.Family,
+            ModelRevision = reply.Revision,
+            License = teacher.License,
+            GemmaTerms = teacher.Family == TeacherFamilies.Gemma3 || teacher.License == TeacherFamilies.DefaultLicense(TeacherFamilies.Gemma3),
+            Sampling = new RecordSampling
+            {
+                Temperature = teacher.Sampling.Temperature, TopP = teacher.Sampling.TopP, TopK = teacher.Sampling.TopK,
+                MaxTokens = teacher.Sampling.MaxTokens, Seed = request.EffectiveSeed,
+            },
+            SampleIndex = sample,
+            FinishReason = reply.FinishReason.ToString().ToLowerInvariant(),
+            PromptTokens = reply.PromptTokens,
+            CompletionTokens = reply.CompletionTokens,
+            Verification = verification is null ? null : new RecordVerification
+            {
+                Verdict = verification.Verdict.ToString(), Extracted = verification.ExtractedAnswer, Reference = verification.Reference,
+                Method = verification.Method.ToString(),
+            },
+            Selection = selection,
+            Text = reply.Logprobs is null ? null : reply.Text,
+            Logprobs = reply.Logprobs?.Select(t => new RecordToken
+            {
+                Token = t.Token, Logprob = t.Logprob, ByteOffset = t.ByteOffset, ByteLength = t.ByteLength,
+                Top = t.Top.Count == 0 ? null : t.Top.Select(a => new RecordTopToken { Token = a.Token, Logprob = a.Logprob }).ToList(),
+            }).ToList(),
+        };
+    }
+
+    static ISelectionPolicy CreatePolicy(DistillConfig config) => config.Selection switch
+    {
+        SelectionPolicyKind.AllVerified => new AllVerifiedPolicy(),
+        SelectionPolicyKind.MajorityVote => new MajorityVotePolicy(),
+        SelectionPolicyKind.ShortestVerified => new ShortestVerifiedPolicy(),
+        SelectionPolicyKind.PerSkill => new PerSkillRoutingPolicy(config.Teachers
+            .SelectMany(t => t.PreferredSkills.Select(skill => (Skill: skill, t.Name)))
+            .GroupBy(x => x.Skill, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(x => x.Name).ToList(), StringComparer.OrdinalIgnoreCase)),
+        _ => throw new ArgumentOutOfRangeException(nameof(config), config.Selection, "unknown selection policy"),
+    };
+
+    /// <summary>Every prompt set in config order; the source is "set:file" (file name only), and a repeated id keeps its first.</summary>
+    static IReadOnlyList<PromptItem> ReadPrompts(DistillConfig config, TextWriter? log)
+    {
+        var prompts = new List<PromptItem>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int duplicates = 0;
+        foreach (var set in config.PromptSets)
+            foreach (var file in set.Files)
+                foreach (var item in PromptReader.ReadFile(file, set.Kind))
+                {
+                    if (!seen.Add(item.Id)) { duplicates++; continue; }
+                    var source = item.Source == file ? Path.GetFileName(file) : item.Source;
+                    prompts.Add(item with { Source = $"{set.Name}:{source}" });
+                }
+        if (duplicates > 0) log?.WriteLine($"[distill] {duplicates} prompts repeat an earlier prompt id and were skipped");
+        return prompts;
+    }
+
+    static DecontaminationResult Decontaminate(DistillConfig config, IReadOnlyList<PromptItem> prompts, string outputDir, TextWriter? log)
+    {
+        if (config.EvalSets.Count == 0)
+            return new DecontaminationResult(prompts, [], new DecontaminationReport(config.DecontaminationN, prompts.Count, 0, 0, 0, []));
+        var evalItems = config.EvalSets.SelectMany(set => set.Files.SelectMany(f => PromptReader.ReadFile(f, set.Kind))
+            .Select(item => EvalItem.FromPrompt(set.Name, item)));
+        var decontaminator = new Decontaminator(evalItems, new DecontaminationOptions
+        {
+            N = config.DecontaminationN,
+            MinimumWords = Math.Min(DecontaminationOptions.Default.MinimumWords, config.DecontaminationN),
+        });
+        var result = decontaminator.Filter(prompts);
+        result.Report.WriteJsonl(Path.Combine(outputDir, "decontamination.jsonl"));
+        log?.WriteLine($"[distill] decontamination: {result.Report.PromptsDropped} of {prompts.Count} prompts overlap the eval sets "
+                       + $"({decontaminator.EvalItemCount} items, {config.DecontaminationN}-grams) and were dropped; see decontamination.jsonl");
+        return result;
+    }
+}
