@@ -14,7 +14,7 @@ public sealed record CacheStats(long Hits, long Misses, long Corrupt, long Write
 /// Content-addressed on-disk store of teacher replies. The key (<see cref="Key"/>) is the SHA-256 of the teacher's
 /// name and revision, the hash of its rendered prompt, the sampling settings, the sample index and the log-probability
 /// settings; the entry is one JSON file at <c>{root}/{key[0..2]}/{key[2..4]}/{key}.json</c>. Writes go to a temporary
-/// file that is flushed to disk and renamed over the entry, so a killed process leaves either the old entry, the new
+/// file that is renamed over the entry, so a killed process leaves either the old entry, the new
 /// one, or a stray <c>*.tmp</c> — never half an entry; an entry that is unreadable anyway (truncated, edited,
 /// another format) is a miss and is overwritten by the next write. Safe for concurrent use, also by several processes.
 /// </summary>
@@ -134,7 +134,9 @@ public sealed class ResponseCache
             using (var stream = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
             {
                 stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
+                // No fsync: the rename makes the entry appear whole to other processes, and an entry a power loss
+                // truncates reads back as corrupt, i.e. a miss — so durability costs a re-request, not a wrong answer.
+                stream.Flush(flushToDisk: false);
             }
             File.Move(tmp, path, overwrite: true);
         }
