@@ -66,7 +66,7 @@ public sealed class LoopbackEndpointTests
                     return;
                 case 3:
                     // Beyond the client's timeout; never a success even if it got through.
-                    try { await Task.Delay(TimeSpan.FromSeconds(5), ctx.RequestAborted); }
+                    try { await Task.Delay(TimeSpan.FromSeconds(30), ctx.RequestAborted); }
                     catch (OperationCanceledException) { return; }
                     ctx.Response.StatusCode = 503;
                     return;
@@ -113,7 +113,7 @@ public sealed class LoopbackEndpointTests
         {
             Name = tc.Name, Family = tc.Family, Endpoint = tc.Endpoint!, Model = tc.Model!, License = tc.License,
             MaxConcurrency = 4,
-            RequestTimeout = TimeSpan.FromMilliseconds(500),
+            RequestTimeout = TimeSpan.FromSeconds(2),
             MaxAttempts = 6,
             BaseDelay = TimeSpan.FromMilliseconds(10),
             MaxDelay = TimeSpan.FromMilliseconds(50),
@@ -135,8 +135,10 @@ public sealed class LoopbackEndpointTests
 
             Assert.Equal(0, result.FailedRequests);
             Assert.Equal(prompts, result.TeacherCalls);
-            Assert.Equal(prompts, server.Successes);
-            Assert.Equal(prompts * 5, server.Calls);
+            // Each prompt needs five calls; on a loaded machine a successful answer can still outlast the client's
+            // timeout and be asked again, so the server may count more — the dataset must not.
+            Assert.True(server.Successes >= prompts, $"{server.Successes} successes for {prompts} prompts");
+            Assert.True(server.Calls >= prompts * 5, $"{server.Calls} calls for {prompts} prompts");
             Assert.Equal(prompts, server.Answered.Count);
 
             var records = Directory.EnumerateFiles(Path.Combine(dir, "out", "data"), "train-*.jsonl").Order()
@@ -152,7 +154,7 @@ public sealed class LoopbackEndpointTests
                 var user = messages.Last(m => m.GetProperty("role").GetString() == "user").GetProperty("content").GetString()!;
                 var answer = messages.Last().GetProperty("content").GetString();
                 Assert.Equal(server.Answered[user], answer);
-                Assert.Contains("on call 5", answer);
+                Assert.Contains("#### 42", answer);
             }
 
             int callsBefore = server.Calls;
