@@ -8,33 +8,12 @@ using static TorchSharp.torch;
 
 namespace Avocado.Models.Architectures;
 
-/// <summary><c>down(gelu_tanh(gate(x)) ⊙ up(x))</c>.</summary>
-public sealed class Gemma3MLP : nn.Module<Tensor, Tensor>
-{
-    public readonly Linear gate_proj, up_proj, down_proj;
-
-    public Gemma3MLP(int hidden, int intermediate, TensorFactory f) : base("mlp")
-    {
-        gate_proj = new Linear(hidden, intermediate, false, f);
-        up_proj = new Linear(hidden, intermediate, false, f);
-        down_proj = new Linear(intermediate, hidden, false, f);
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        var gate = gate_proj.forward(x).gelu(TorchSharp.Modules.GELU.Approximate.tanh);
-        return down_proj.forward(gate * up_proj.forward(x)).MoveToOuterDisposeScope();
-    }
-}
-
 public sealed class Gemma3DecoderLayer : DecoderLayer
 {
     // differs from Qwen3: post_attention_layernorm is a true post-norm; the pre-MLP norm is pre_feedforward_layernorm.
     public readonly RmsNorm input_layernorm, post_attention_layernorm, pre_feedforward_layernorm, post_feedforward_layernorm;
     public readonly SelfAttention self_attn;
-    public readonly Gemma3MLP mlp;
+    public readonly GatedMlp mlp; // GeGLU (tanh)
 
     public Gemma3DecoderLayer(Gemma3Config c, TensorFactory f) : base("layer")
     {
@@ -46,7 +25,7 @@ public sealed class Gemma3DecoderLayer : DecoderLayer
         self_attn = new SelfAttention(new AttentionSpec(c.HiddenSize, c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim,
             Bias: c.AttentionBias, QkNorm: NormStyle.GemmaOnePlus, Scale: 1 / Math.Sqrt(c.QueryPreAttnScalar),
             Sinks: false, Softcap: c.AttnLogitSoftcapping, NormEps: c.RmsNormEps), f);
-        mlp = new Gemma3MLP(c.HiddenSize, c.IntermediateSize, f);
+        mlp = new GatedMlp(c.HiddenSize, c.IntermediateSize, x => x.gelu(TorchSharp.Modules.GELU.Approximate.tanh), f);
         RegisterComponents();
     }
 

@@ -7,31 +7,11 @@ using static TorchSharp.torch;
 
 namespace Avocado.Models.Architectures;
 
-/// <summary><c>down(SiLU(gate(x)) ⊙ up(x))</c>.</summary>
-public sealed class Qwen3MLP : nn.Module<Tensor, Tensor>
-{
-    public readonly Linear gate_proj, up_proj, down_proj;
-
-    public Qwen3MLP(int hidden, int intermediate, TensorFactory f) : base("mlp")
-    {
-        gate_proj = new Linear(hidden, intermediate, false, f);
-        up_proj = new Linear(hidden, intermediate, false, f);
-        down_proj = new Linear(intermediate, hidden, false, f);
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        return down_proj.forward(nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x)).MoveToOuterDisposeScope();
-    }
-}
-
 public sealed class Qwen3DecoderLayer : DecoderLayer
 {
     public readonly RmsNorm input_layernorm, post_attention_layernorm; // post_attention_layernorm is the pre-MLP norm
     public readonly SelfAttention self_attn;
-    public readonly Qwen3MLP mlp;
+    public readonly GatedMlp mlp; // SiLU
 
     public Qwen3DecoderLayer(Qwen3Config c, TensorFactory f) : base("layer")
     {
@@ -40,7 +20,7 @@ public sealed class Qwen3DecoderLayer : DecoderLayer
             Bias: c.AttentionBias, QkNorm: NormStyle.Llama, Scale: 1 / Math.Sqrt(c.HeadDim), Sinks: false,
             Softcap: null, NormEps: c.RmsNormEps), f);
         post_attention_layernorm = new RmsNorm(c.HiddenSize, c.RmsNormEps, NormStyle.Llama, f);
-        mlp = new Qwen3MLP(c.HiddenSize, c.IntermediateSize, f);
+        mlp = new GatedMlp(c.HiddenSize, c.IntermediateSize, x => nn.functional.silu(x), f);
         RegisterComponents();
     }
 
