@@ -23,6 +23,7 @@ public static class Usage
 
         Data engine (teachers → verified, selected, decontaminated distillation set; Parquet/JSONL shards + manifest + dataset card):
           avocado distill generate --config RUN.json [--resume]
+          avocado distill train --config TRAIN.json [--resume RUN_DIR] [--threads N]
           avocado data inspect FILE|DIR [--head N]
 
         Serving (OpenAI-compatible API with keys, tenants, metering and a prepaid ledger; --db defaults to .avocado/avocado.db):

@@ -12,9 +12,11 @@ public abstract class DecoderLayer(string name) : nn.Module(name)
 }
 
 /// <summary>Inputs of one forward pass. Positions (B, T) are absolute token indices, −1 for padding.
-/// <see cref="RowCaches"/> (continuous batching): one cache per row, T = 1, instead of <see cref="Cache"/>.</summary>
+/// <see cref="RowCaches"/> (continuous batching): one cache per row, T = 1, instead of <see cref="Cache"/>.
+/// <see cref="Segments"/> (B, T) (training on packed rows): tokens attend only within their segment; positions restart
+/// at 0 in each segment so every packed document sees exactly what it would see alone.</summary>
 public sealed record ForwardInputs(Tensor Ids, Tensor Positions, KvCache? Cache = null, bool LastPositionOnly = false,
-    IReadOnlyList<KvCache>? RowCaches = null);
+    IReadOnlyList<KvCache>? RowCaches = null, Tensor? Segments = null);
 
 /// <summary><c>model.embed_tokens → model.layers.N → model.norm → lm_head</c>: the skeleton all three families share.
 /// Subclasses build the layers and say what differs (embedding scale, norm style, RoPE per layer, soft-capping).</summary>
@@ -41,8 +43,16 @@ public abstract class CausalLM : nn.Module
         using var scope = NewDisposeScope();
         if (input.RowCaches is { } rows && (rows.Count != input.Ids.shape[0] || input.Ids.shape[1] != 1))
             throw new ArgumentException("per-row caches need one cache per row and exactly one new token per row");
-        var h = model.Forward(input.Ids, input.Positions, input.Cache, input.RowCaches);
+        var h = model.Forward(input.Ids, input.Positions, input.Cache, input.RowCaches, input.Segments);
         if (input.LastPositionOnly) h = h.narrow(1, h.shape[1] - 1, 1);
+        return Head(h).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Final hidden states (…, C) → float32 logits (…, V): the LM head and the family's soft-capping.
+    /// Training calls it on the target positions only, so (B·T, V) logits never exist for large vocabularies.</summary>
+    public Tensor Head(Tensor h)
+    {
+        using var scope = NewDisposeScope();
         var weight = lm_head?.weight ?? model.embed_tokens.weight;
         var logits = (MatVec.Applies(h, weight) ? MatVec.Linear(h, weight, null) : nn.functional.linear(h, weight)).to(ScalarType.Float32);
         return SoftcapLogits(logits).MoveToOuterDisposeScope();
@@ -88,7 +98,7 @@ public abstract class DecoderStack : nn.Module
 
     protected virtual Tensor Embed(Tensor ids) => embed_tokens.forward(ids);
 
-    public Tensor Forward(Tensor ids, Tensor positions, KvCache? cache, IReadOnlyList<KvCache>? rowCaches = null)
+    public Tensor Forward(Tensor ids, Tensor positions, KvCache? cache, IReadOnlyList<KvCache>? rowCaches = null, Tensor? segments = null)
     {
         using var scope = NewDisposeScope();
         var h = Embed(ids);
@@ -99,7 +109,7 @@ public abstract class DecoderStack : nn.Module
             if (!tables.TryGetValue(rope, out var cs)) tables[rope] = cs = rope.Tables(positions, h.dtype);
             var window = config.IsSliding(i) ? config.SlidingWindowSize : 0;
             var rows = rowCaches?.Select(c => c.Layers[i]).ToArray();
-            h = layers[i].Forward(h, new AttentionInputs(cs.Item1, cs.Item2, positions, window, cache?.Layers[i], rows));
+            h = layers[i].Forward(h, new AttentionInputs(cs.Item1, cs.Item2, positions, window, cache?.Layers[i], rows, segments));
         }
         return norm.forward(h).MoveToOuterDisposeScope();
     }

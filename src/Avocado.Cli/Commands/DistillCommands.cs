@@ -11,11 +11,12 @@ public static class DistillCommands
 {
     public static async Task<int> DistillAsync(string[] args)
     {
-        var sub = args.Length > 0 ? args[0] : throw new UsageException("missing subcommand: distill generate");
+        var sub = args.Length > 0 ? args[0] : throw new UsageException("missing subcommand: distill generate | distill train");
         var rest = args.Skip(1).ToArray();
         return sub switch
         {
             "generate" => await GenerateAsync(new CliArgs(rest, new HashSet<string> { "resume" })),
+            "train" => TrainCommand.Run(new CliArgs(rest, new HashSet<string>())),
             _ => throw new UsageException($"unknown subcommand 'distill {sub}'"),
         };
     }

@@ -30,10 +30,10 @@ public static class DistillConfigLoader
         JsonNode? root;
         try { root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
         catch (JsonException e) { throw new DistillConfigException($"{source}: not valid JSON ({e.Message})"); }
-        var o = new Obj(root as JsonObject ?? throw new DistillConfigException($"{source}: the config must be a JSON object"), "");
+        var o = new ConfigObject(root as JsonObject ?? throw new DistillConfigException($"{source}: the config must be a JSON object"), "");
         var teachersArray = o.Array("teachers", required: true)!;
         if (teachersArray.Count == 0) throw new DistillConfigException("teachers: list at least one teacher");
-        var teachers = teachersArray.Select((n, i) => ParseTeacher(Obj.Of(n, $"teachers[{i}]"), baseDir)).ToList();
+        var teachers = teachersArray.Select((n, i) => ParseTeacher(ConfigObject.Of(n, $"teachers[{i}]"), baseDir)).ToList();
         for (int i = 0; i < teachers.Count; i++)
             if (teachers.FindIndex(t => t.Name == teachers[i].Name) != i)
                 throw new DistillConfigException($"teachers[{i}].name: '{teachers[i].Name}' is used by another teacher; names must be unique");
@@ -63,7 +63,7 @@ public static class DistillConfigLoader
         return config;
     }
 
-    static TeacherConfig ParseTeacher(Obj t, string baseDir)
+    static TeacherConfig ParseTeacher(ConfigObject t, string baseDir)
     {
         var name = t.String("name", required: true)!;
         var familyText = t.String("family", required: true)!;
@@ -134,14 +134,14 @@ public static class DistillConfigLoader
         return config;
     }
 
-    static List<PromptSetConfig> ParseSets(Obj o, string field, string baseDir, bool required)
+    static List<PromptSetConfig> ParseSets(ConfigObject o, string field, string baseDir, bool required)
     {
         var arr = o.Array(field, required);
         if (arr is null) return [];
         var sets = new List<PromptSetConfig>();
         for (int i = 0; i < arr.Count; i++)
         {
-            var s = Obj.Of(arr[i], $"{field}[{i}]");
+            var s = ConfigObject.Of(arr[i], $"{field}[{i}]");
             var files = s.Array("files", required: true)!;
             if (files.Count == 0) throw s.Error("files", "list at least one file");
             var paths = new List<string>();
@@ -169,100 +169,4 @@ public static class DistillConfigLoader
     }
 
     static string Resolve(string baseDir, string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(baseDir, path));
-
-    /// <summary>A JSON object being read, with its path for errors and the fields read so far (the rest are unknown).</summary>
-    sealed class Obj(JsonObject node, string path)
-    {
-        readonly HashSet<string> _read = [];
-
-        public static Obj Of(JsonNode? node, string path) =>
-            new(node as JsonObject ?? throw new DistillConfigException($"{path}: must be a JSON object"), path);
-
-        string PathOf(string field) => path.Length == 0 ? field : $"{path}.{field}";
-
-        public DistillConfigException Error(string field, string message) => new($"{PathOf(field)}: {message}");
-
-        JsonNode? Get(string field, bool required, string? hint = null)
-        {
-            _read.Add(field);
-            var n = node[field];
-            if (n is null && required) throw Error(field, "missing" + (hint is null ? "" : $"; {hint}"));
-            return n;
-        }
-
-        public string? String(string field, bool required = false, string? hint = null)
-        {
-            var n = Get(field, required, hint);
-            if (n is null) return null;
-            if (n is JsonValue v && v.TryGetValue(out string? s))
-                return !string.IsNullOrWhiteSpace(s) ? s : throw Error(field, "must not be empty");
-            throw Error(field, $"must be a string, got {n.GetValueKind().ToString().ToLowerInvariant()}");
-        }
-
-        public bool? Bool(string field)
-        {
-            var n = Get(field, false);
-            if (n is null) return null;
-            return n.GetValueKind() switch
-            {
-                JsonValueKind.True => true,
-                JsonValueKind.False => false,
-                _ => throw Error(field, "must be true or false"),
-            };
-        }
-
-        public long? Long(string field)
-        {
-            var n = Get(field, false);
-            if (n is null) return null;
-            if (n is JsonValue v && v.TryGetValue(out long x)) return x;
-            if (n is JsonValue d && d.TryGetValue(out double y) && y == Math.Floor(y) && Math.Abs(y) < 9e15) return (long)y;
-            throw Error(field, "must be an integer");
-        }
-
-        public int? Int(string field, int min = int.MinValue, int max = int.MaxValue)
-        {
-            var x = Long(field);
-            if (x is null) return null;
-            if (x < min || x > max)
-                throw Error(field, max == int.MaxValue ? $"must be ≥ {min}, got {x}" : $"must be in [{min}, {max}], got {x}");
-            return (int)x;
-        }
-
-        public double? Double(string field, double min = double.MinValue, double max = double.MaxValue)
-        {
-            var n = Get(field, false);
-            if (n is null) return null;
-            if (n is not JsonValue v || !v.TryGetValue(out double x) || !double.IsFinite(x)) throw Error(field, "must be a number");
-            if (x < min || x > max) throw Error(field, max == double.MaxValue ? $"must be ≥ {min}, got {x}" : $"must be in (0, {max}], got {x}");
-            return x;
-        }
-
-        public T? Enum<T>(string field, IReadOnlyDictionary<string, T> values, bool required = false) where T : struct
-        {
-            var s = String(field, required);
-            if (s is null) return null;
-            return values.TryGetValue(s, out var value) ? value
-                : throw Error(field, $"'{s}' is not one of {string.Join(", ", values.Keys)}");
-        }
-
-        public JsonArray? Array(string field, bool required = false)
-        {
-            var n = Get(field, required);
-            if (n is null) return null;
-            return n as JsonArray ?? throw Error(field, "must be a JSON array");
-        }
-
-        public Obj? Object(string field)
-        {
-            var n = Get(field, false);
-            return n is null ? null : Of(n, PathOf(field));
-        }
-
-        public void EnsureNoUnknown()
-        {
-            foreach (var (key, _) in node)
-                if (!_read.Contains(key)) throw Error(key, "unknown field (check the spelling; the config format is in DistillConfig.cs and `avocado help`)");
-        }
-    }
 }

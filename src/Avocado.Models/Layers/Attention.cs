@@ -16,8 +16,9 @@ public sealed record AttentionSpec(
 /// <summary>Per-forward inputs shared by all layers: rotary tables for this layer's kind, and query positions.
 /// Either one <see cref="Cache"/> for the whole batch (sequences advance in lockstep), or — for continuous
 /// batching — <see cref="RowCaches"/>: one cache per batch row, each row a single new token.</summary>
+/// <summary><see cref="Segments"/> (B, T): packed training rows — a query sees only keys of its own segment (no cache).</summary>
 public sealed record AttentionInputs(Tensor Cos, Tensor Sin, Tensor Positions, int Window, LayerKvCache? Cache,
-    IReadOnlyList<LayerKvCache>? RowCaches = null);
+    IReadOnlyList<LayerKvCache>? RowCaches = null, Tensor? Segments = null);
 
 /// <summary>Multi-head causal self-attention with grouped KV heads, optional sliding window, QK-norm and sinks.</summary>
 /// <remarks>Field names equal the Hugging Face checkpoint keys (<c>self_attn.q_proj</c>, …).</remarks>
@@ -66,6 +67,11 @@ public sealed class SelfAttention : nn.Module
     {
         var (keys, values, keyPositions) = a.Cache is { } cache ? cache.Append(k, v, a.Positions) : (k, v, a.Positions);
         var mask = AttentionMask.Allowed(a.Positions, keyPositions, a.Window);  // (B, 1, T, S)
+        if (a.Segments is { } segments)
+        {
+            if (a.Cache is not null) throw new ArgumentException("packed segments are for training forwards without a KV cache");
+            mask = mask.logical_and(AttentionMask.SameSegment(segments));
+        }
         return AttentionCore.Attend(q, keys, values, mask, spec.Scale, sinks, spec.Softcap);
     }
 
@@ -86,6 +92,9 @@ public sealed class SelfAttention : nn.Module
 
 public static class AttentionMask
 {
+    /// <summary>(B, 1, T, T): query t and key s belong to the same packed document.</summary>
+    public static Tensor SameSegment(Tensor segments) => segments.unsqueeze(-1).eq(segments.unsqueeze(1)).unsqueeze(1);
+
     /// <summary>Key s is visible to query t iff it is a real token (position ≥ 0), not in the future, and —
     /// on sliding layers — within the last <paramref name="window"/> positions (the query's own included).</summary>
     public static Tensor Allowed(Tensor queryPositions, Tensor keyPositions, int window)

@@ -178,6 +178,14 @@ internal sealed class HfTokenizer : ITokenizer
 
     public bool IsSpecial(int id) => (uint)id < (uint)_special.Length && _special[id];
 
+    // What the decoder makes of the id on its own. For added tokens that is their content (special markers have no '▁' or
+    // byte-level escapes); Gemma's added whitespace runs ("▁▁▁▁", also in the vocab) decode to spaces, as the text holds.
+    public byte[]? TokenBytes(int id)
+    {
+        if (_decoding.BytesOf(id) is byte[] bytes) return (byte[])bytes.Clone(); // the table's array stays private
+        return _decoding.TextOf(id) is string text ? Encoding.UTF8.GetBytes(text) : null;
+    }
+
     /// <summary>True for ids declared in added_tokens (matched on the raw text, special or not).</summary>
     internal bool IsAddedToken(int id) => (uint)id < (uint)_isAdded.Length && _isAdded[id];
 

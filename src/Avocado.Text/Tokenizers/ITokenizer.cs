@@ -38,6 +38,14 @@ public interface ITokenizer
     /// <summary>True for added tokens flagged special (skipped by <c>skipSpecial</c>).</summary>
     bool IsSpecial(int id);
 
+    /// <summary>
+    /// The raw bytes token <paramref name="id"/> decodes to on its own, before any UTF-8 decoding (so a byte-level token
+    /// holding part of a character returns exactly those bytes; Gemma's '▁' is a space; special tokens return their
+    /// content's UTF-8); null for ids no token has. Decoder steps that depend on the position in the
+    /// output (a leading-space Strip) are not applied. Cross-tokenizer alignment compares tokens by these bytes.
+    /// </summary>
+    byte[]? TokenBytes(int id);
+
     int? BosId { get; }
     IReadOnlyList<int> EosIds { get; }
     int? PadId { get; }
