@@ -58,7 +58,7 @@ internal sealed class ConfigObject(JsonObject node, string path)
         var x = Long(field);
         if (x is null) return null;
         if (x < min || x > max)
-            throw Error(field, max == int.MaxValue ? $"must be ≥ {min}, got {x}" : $"must be in [{min}, {max}], got {x}");
+            throw Error(field, max == int.MaxValue ? $"must be ≥ {min}, got {x}" : (min == double.Epsilon ? $"must be in (0, {max}]" : $"must be in [{min}, {max}]") + $", got {x}");
         return (int)x;
     }
 
@@ -67,7 +67,7 @@ internal sealed class ConfigObject(JsonObject node, string path)
         var n = Get(field, false);
         if (n is null) return null;
         if (n is not JsonValue v || !v.TryGetValue(out double x) || !double.IsFinite(x)) throw Error(field, "must be a number");
-        if (x < min || x > max) throw Error(field, max == double.MaxValue ? $"must be ≥ {min}, got {x}" : $"must be in [{min}, {max}], got {x}");
+        if (x < min || x > max) throw Error(field, max == double.MaxValue ? $"must be ≥ {min}, got {x}" : (min == double.Epsilon ? $"must be in (0, {max}]" : $"must be in [{min}, {max}]") + $", got {x}");
         return x;
     }
 

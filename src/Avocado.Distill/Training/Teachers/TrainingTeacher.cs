@@ -60,11 +60,39 @@ public sealed class TrainingTeacher : IDisposable
         }
         else
         {
-            ToStudent = new VocabularyBridge(student.Tokenizer).MapVocabulary(Tokenizer.Tokenizer);
+            ToStudent = ProjectVocabulary(new VocabularyBridge(student.Tokenizer).MapVocabulary(Tokenizer.Tokenizer), Tokenizer.Tokenizer, student.Tokenizer);
             _builder = new ExampleBuilder(Tokenizer.Tokenizer, Format);
             Notice = FormattableString.Invariant(
-                $"different tokenizer ({Tokenizer.Tokenizer.Name}): cross-tokenizer distillation on byte-aligned positions; {ToStudent.Coverage:P1} of its tokens have a student token with the same bytes");
+                $"different tokenizer ({Tokenizer.Tokenizer.Name}): cross-tokenizer distillation on byte-aligned positions; {ToStudent.Coverage:P1} of its tokens project onto a student token");
         }
+    }
+
+    /// <summary>
+    /// Teacher id → student id: the student token with exactly the same bytes where one exists; otherwise the first
+    /// token of the student's own tokenization of the teacher token's text. At a byte-aligned position, a teacher that
+    /// continues with "12" predicts that the student continues with its token for "1", so its probability belongs
+    /// there — sending it to the tail instead would teach the student to avoid the right token. Byte fragments that
+    /// are not whole characters stay unmapped (tail).
+    /// </summary>
+    static VocabularyMap ProjectVocabulary(VocabularyMap exact, Text.Tokenizers.ITokenizer teacher, Text.Tokenizers.ITokenizer student)
+    {
+        var ids = (int[])exact.StudentIds.Clone();
+        var strict = new UTF8Encoding(false, true);
+        int mapped = 0;
+        for (int t = 0; t < ids.Length; t++)
+        {
+            if (ids[t] < 0 && !teacher.IsSpecial(t) && teacher.TokenBytes(t) is { Length: > 0 } bytes)
+            {
+                try
+                {
+                    var first = student.Encode(strict.GetString(bytes), parseSpecial: false);
+                    if (first.Count > 0) ids[t] = first[0];
+                }
+                catch (DecoderFallbackException) { } // part of a character: no student token starts with it
+            }
+            if (ids[t] >= 0) mapped++;
+        }
+        return new VocabularyMap(ids, mapped, exact.Eligible);
     }
 
     /// <summary>Same vocabulary: the teacher's logits (N, ComparedVocab) at the micro-batch's target rows.</summary>
