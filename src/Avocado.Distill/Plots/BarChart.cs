@@ -108,7 +108,8 @@ public sealed class BarChart : Chart
         var labels = _series.Select(s => s.Values.Select(v => v.ToString(ValueFormat, CultureInfo.InvariantCulture)).ToArray()).ToArray();
         int widest = labels.SelectMany(l => l).Select(l => BitmapFont.MeasureText(l, TextScale)).DefaultIfEmpty(0).Max();
         // Horizontal labels when they fit over their bar; otherwise vertical ones when the bar is one text line wide.
-        bool horizontal = widest <= barWidth + 2;
+        // One blank pixel must stay between neighbouring labels, which are centred on bars that touch.
+        bool horizontal = widest <= barWidth - 1;
         if (!horizontal && th > barWidth) return;
         for (int c = 0; c < Categories.Count; c++)
             for (int s = 0; s < _series.Count; s++)
@@ -122,8 +123,9 @@ public sealed class BarChart : Chart
                 int x = bar.X + (bar.Width - boxW) / 2;
                 int top = value >= 0 ? bar.Y - 2 - boxH : bar.Bottom + 2;
                 // Keep labels inside the plot; where that puts one over its bar, a white box keeps it legible.
-                top = Math.Clamp(top, layout.Plot.Y + 1, layout.Plot.Bottom - 1 - boxH);
-                canvas.FillRect(x - 1, top - 1, boxW + 2, boxH + 2, Palette.Background);
+                int inside = Math.Clamp(top, layout.Plot.Y + 1, layout.Plot.Bottom - 1 - boxH);
+                if (inside != top) canvas.FillRect(x - 1, inside - 1, boxW + 2, boxH + 2, Palette.Background);
+                top = inside;
                 if (horizontal) canvas.DrawText(x, top, text, Palette.Text, TextScale);
                 else canvas.DrawTextVertical(x, top, text, Palette.Text, TextScale);
             }
@@ -136,8 +138,8 @@ public sealed class BarChart : Chart
         return (x0, x1 - x0);
     }
 
-    // A sixth of each group stays empty on either side, separating the groups.
-    private int GroupPadding(PixelRect plot) => Math.Max(1, plot.Width / Math.Max(1, Categories.Count) / 6);
+    // A tenth of each group stays empty on either side, separating the groups.
+    private int GroupPadding(PixelRect plot) => Math.Max(1, plot.Width / Math.Max(1, Categories.Count) / 10);
 
     private int BarWidth(PixelRect plot) =>
         Math.Max(1, (plot.Width / Math.Max(1, Categories.Count) - 2 * GroupPadding(plot)) / Math.Max(1, _series.Count));

@@ -23,13 +23,14 @@ public abstract class Chart
 }
 
 /// <summary>
-/// The rectangles and axes of a chart at one size. X is null for charts whose x axis is categories.
-/// Values map to pixel centres so that the axis minimum lands on the plot's bottom row and the maximum on its top row.
+/// The rectangles and axes of a chart at one size. X is null for charts whose x axis is categories. Values map to
+/// pixel centres: the axis ends land Inset pixels inside the plot's edges (line charts keep points that sit exactly
+/// on an axis end off the frame; bars use 0 so they stand on the axis line).
 /// </summary>
-public sealed record ChartLayout(int Width, int Height, PixelRect Plot, PixelRect Legend, Axis? X, Axis Y)
+public sealed record ChartLayout(int Width, int Height, PixelRect Plot, PixelRect Legend, Axis? X, Axis Y, int Inset = 0)
 {
     public double ColumnOf(double x) =>
-        Plot.X + (X ?? throw new InvalidOperationException("this chart has no numeric x axis")).Fraction(x) * (Plot.Width - 1);
+        Plot.X + Inset + (X ?? throw new InvalidOperationException("this chart has no numeric x axis")).Fraction(x) * (Plot.Width - 1 - 2 * Inset);
 
-    public double RowOf(double y) => Plot.Bottom - 1 - Y.Fraction(y) * (Plot.Height - 1);
+    public double RowOf(double y) => Plot.Bottom - 1 - Inset - Y.Fraction(y) * (Plot.Height - 1 - 2 * Inset);
 }

@@ -65,7 +65,7 @@ public sealed class LineChart : Chart
         var x = shown.Count == 0
             ? NiceTicks.Linear(0, 1, ChartFrame.TargetTicks(plot.Width, 90))
             : NiceTicks.Linear(shown.Min(p => p.X), shown.Max(p => p.X), ChartFrame.TargetTicks(plot.Width, 90));
-        return new ChartLayout(width, height, plot, legend, x, y);
+        return new ChartLayout(width, height, plot, legend, x, y, Inset: 4);
     }
 
     public override Canvas Render(int width = DefaultWidth, int height = DefaultHeight)

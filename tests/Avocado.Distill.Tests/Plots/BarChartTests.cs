@@ -72,7 +72,7 @@ public class BarChartTests
         var canvas = chart.Render();
         var layout = chart.Layout();
         var bar = chart.BarRect(layout, category: 2, series: 1);
-        Assert.Equal(bar.Width * bar.Height, LineChartTests.CountColour(canvas, chart.ColorOf(1), bar));
+        Assert.Equal(bar.Width * bar.Height, canvas.Count(chart.ColorOf(1), bar));
         Assert.Equal(bar.Bottom - 1, (int)Math.Round(layout.RowOf(0)));
     }
 
@@ -82,14 +82,14 @@ public class BarChartTests
         var chart = AccuracyChart(showValues: true);
         var canvas = chart.Render();
         var layout = chart.Layout();
-        Assert.True(LineChartTests.CountColour(canvas, Palette.Text, layout.Legend) > 30, "legend text");
-        Assert.True(LineChartTests.CountColour(canvas, chart.ColorOf(0), layout.Legend) > 0, "legend swatch");
+        Assert.True(canvas.Count(Palette.Text, layout.Legend) > 30, "legend text");
+        Assert.True(canvas.Count(chart.ColorOf(0), layout.Legend) > 0, "legend swatch");
         var below = new PixelRect(layout.Plot.X, layout.Plot.Bottom + 1, layout.Plot.Width, 20);
-        Assert.True(LineChartTests.CountColour(canvas, Palette.Text, below) > 60, "category labels");
+        Assert.True(canvas.Count(Palette.Text, below) > 60, "category labels");
         // Value labels sit just above their bars, inside the plot.
         var bar = chart.BarRect(layout, 1, 1);
         var above = new PixelRect(bar.X - 4, bar.Y - 14, bar.Width + 8, 14);
-        Assert.True(LineChartTests.CountColour(canvas, Palette.Text, above) > 10, "value label");
+        Assert.True(canvas.Count(Palette.Text, above) > 10, "value label");
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public class BarChartTests
     {
         var chart = new BarChart([]);
         var canvas = chart.Render();
-        Assert.True(LineChartTests.CountColour(canvas, Palette.Text, chart.Layout().Plot) > 50);
+        Assert.True(canvas.Count(Palette.Text, chart.Layout().Plot) > 50);
     }
 
     [Fact]

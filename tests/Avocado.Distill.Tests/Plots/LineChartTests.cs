@@ -82,7 +82,7 @@ public class LineChartTests
         var canvas = chart.Render();
         var layout = chart.Layout();
         Assert.Equal((1.0, 10.0), (layout.Y.Min, layout.Y.Max));
-        Assert.True(CountColour(canvas, Palette.Text, layout.Plot) > 50, "no 'no data' message");
+        Assert.True(canvas.Count(Palette.Text, layout.Plot) > 50, "no 'no data' message");
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public class LineChartTests
         var chart = new LineChart().AddSeries("one", [(5, 2)]);
         var canvas = chart.Render();
         var layout = chart.Layout();
-        Assert.Equal(25, CountColour(canvas, chart.ColorOf(0), layout.Plot));
+        Assert.Equal(25, canvas.Count(chart.ColorOf(0), layout.Plot));
         Assert.InRange(layout.X!.Fraction(5), 0.3, 0.7);
         Assert.InRange(layout.Y.Fraction(2), 0.3, 0.7);
     }
@@ -145,9 +145,9 @@ public class LineChartTests
         var chart = new LineChart { YMin = 0, YMax = 1 }.AddSeries("wild", [(0, 0.5), (1, 1e9), (2, -1e12), (3, 0.5)]);
         var canvas = chart.Render();
         var layout = chart.Layout();
-        int inside = CountColour(canvas, chart.ColorOf(0), layout.Plot);
+        int inside = canvas.Count(chart.ColorOf(0), layout.Plot);
         Assert.True(inside > 100);
-        Assert.Equal(inside, CountColour(canvas, chart.ColorOf(0), canvas.Bounds) - CountColour(canvas, chart.ColorOf(0), layout.Legend));
+        Assert.Equal(inside, canvas.Count(chart.ColorOf(0), canvas.Bounds) - canvas.Count(chart.ColorOf(0), layout.Legend));
     }
 
     [Fact]
@@ -157,14 +157,5 @@ public class LineChartTests
         Assert.Contains("'s'", e.Message);
         var small = Assert.Throws<ArgumentOutOfRangeException>(() => new LineChart().Render(50, 50));
         Assert.Contains("at least", small.Message);
-    }
-
-    internal static int CountColour(Canvas canvas, Rgb color, PixelRect r)
-    {
-        int n = 0;
-        for (int y = r.Y; y < r.Bottom; y++)
-            for (int x = r.X; x < r.Right; x++)
-                if (canvas.GetPixel(x, y) == color) n++;
-        return n;
     }
 }

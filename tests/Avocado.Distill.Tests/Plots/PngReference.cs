@@ -149,6 +149,19 @@ print(json.dumps({"width": w, "height": h, "bitDepth": depth, "colorType": ctype
     public static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }
 
+public static class CanvasCounts
+{
+    /// <summary>How many pixels of the rectangle have exactly this colour (on the canvas, before any encoding).</summary>
+    public static int Count(this Canvas canvas, Rgb color, PixelRect r)
+    {
+        int n = 0;
+        for (int y = r.Y; y < r.Bottom; y++)
+            for (int x = r.X; x < r.Right; x++)
+                if (canvas.GetPixel(x, y) == color) n++;
+        return n;
+    }
+}
+
 /// <summary>A temporary folder for one test, deleted afterwards.</summary>
 public sealed class TempDir : IDisposable
 {
