@@ -5,7 +5,9 @@ namespace Avocado.Bench.Train;
 /// <summary>Command-line options; every value has a default sized for a 2-core machine (a run of a few minutes).</summary>
 public sealed record TrainBenchOptions
 {
-    public int Steps { get; init; } = 8;
+    public int Steps { get; init; } = 12;
+    /// <summary>Timed steps between matmul-peak measurements (each stop checkpoints; the loop clock excludes it).</summary>
+    public int Segment { get; init; } = 4;
     public int Warmup { get; init; } = 2;
     public int Hidden { get; init; } = 384;
     public int Layers { get; init; } = 6;
@@ -24,7 +26,7 @@ public sealed record TrainBenchOptions
     public int IntermediateSize => Intermediate ?? 4 * Hidden;
 
     public const string Usage =
-        "usage: Avocado.Bench.Train [--steps N] [--warmup W] [--hidden C] [--layers L] [--heads H] [--kv-heads K] " +
+        "usage: Avocado.Bench.Train [--steps N] [--warmup W] [--segment S] [--hidden C] [--layers L] [--heads H] [--kv-heads K] " +
         "[--intermediate I] [--seq-len T] [--batch B] [--threads N] [--breakdown] [--verbose]";
 
     /// <summary>Null (after printing why) when the arguments are not understood.</summary>
@@ -40,6 +42,7 @@ public sealed record TrainBenchOptions
                 {
                     "--steps" => o with { Steps = Next() },
                     "--warmup" => o with { Warmup = Next() },
+                    "--segment" => o with { Segment = Next() },
                     "--hidden" => o with { Hidden = Next() },
                     "--layers" => o with { Layers = Next() },
                     "--heads" => o with { Heads = Next() },
@@ -60,10 +63,10 @@ public sealed record TrainBenchOptions
             Console.Error.WriteLine(Usage);
             return null;
         }
-        if (o.Steps < 1 || o.Warmup < 1 || o.Hidden < 64 || o.Layers < 1 || o.SeqLen < 64 || o.Batch < 1 || o.Threads < 1
+        if (o.Steps < 1 || o.Warmup < 1 || o.Segment < 1 || o.Hidden < 64 || o.Layers < 1 || o.SeqLen < 64 || o.Batch < 1 || o.Threads < 1
             || o.HeadCount % o.KvHeadCount != 0)
         {
-            Console.Error.WriteLine("error: need steps ≥ 1, warmup ≥ 1, hidden ≥ 64, layers ≥ 1, seq-len ≥ 64, batch ≥ 1, threads ≥ 1, heads divisible by kv-heads");
+            Console.Error.WriteLine("error: need steps ≥ 1, warmup ≥ 1, segment ≥ 1, hidden ≥ 64, layers ≥ 1, seq-len ≥ 64, batch ≥ 1, threads ≥ 1, heads divisible by kv-heads");
             Console.Error.WriteLine(Usage);
             return null;
         }
@@ -76,7 +79,7 @@ public sealed record TrainBenchOptions
         var parts = new List<string>
         {
             "dotnet run -c Release --project bench/Avocado.Bench.Train --",
-            $"--steps {Steps} --warmup {Warmup} --hidden {Hidden} --layers {Layers}",
+            $"--steps {Steps} --warmup {Warmup} --segment {Segment} --hidden {Hidden} --layers {Layers}",
         };
         if (Heads is { } h) parts.Add($"--heads {h}");
         if (KvHeads is { } k) parts.Add($"--kv-heads {k}");
