@@ -18,7 +18,6 @@ public sealed record TrainBenchOptions
     public int Batch { get; init; } = 8;
     public int Threads { get; init; } = Environment.ProcessorCount;
     public bool Breakdown { get; init; }
-    public bool Verbose { get; init; }
 
     public const int HeadDim = 64;
     public int HeadCount => Heads ?? Math.Max(1, Hidden / HeadDim);
@@ -27,7 +26,7 @@ public sealed record TrainBenchOptions
 
     public const string Usage =
         "usage: Avocado.Bench.Train [--steps N] [--warmup W] [--segment S] [--hidden C] [--layers L] [--heads H] [--kv-heads K] " +
-        "[--intermediate I] [--seq-len T] [--batch B] [--threads N] [--breakdown] [--verbose]";
+        "[--intermediate I] [--seq-len T] [--batch B] [--threads N] [--breakdown]";
 
     /// <summary>Null (after printing why) when the arguments are not understood.</summary>
     public static TrainBenchOptions? Parse(string[] args)
@@ -52,7 +51,6 @@ public sealed record TrainBenchOptions
                     "--batch" => o with { Batch = Next() },
                     "--threads" => o with { Threads = Next() },
                     "--breakdown" => o with { Breakdown = true },
-                    "--verbose" => o with { Verbose = true },
                     var a => throw new FormatException($"unknown option {a}"),
                 };
             }

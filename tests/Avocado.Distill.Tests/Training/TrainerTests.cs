@@ -71,6 +71,21 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Progress_and_setup_are_written_to_the_log()
+    {
+        var root = TrainingFixture.TempDir("log");
+        var tokenizer = TrainingFixture.Tokenizer(root);
+        var train = TrainingFixture.WriteJsonl(root, "train", TrainingFixture.Records("add", 8, 5));
+        var log = new StringWriter();
+        using (var trainer = new Trainer(TrainingFixture.Config(Path.Combine(root, "run"), tokenizer, [train], steps: 3), log))
+            Assert.True(trainer.Run(resume: false).Completed);
+        var text = log.ToString();
+        Assert.Contains("step 3/3", text);
+        Assert.Contains("tok/s", text);
+        Assert.Contains("loss = 1·CE(trace)", text);
+    }
+
+    [Fact]
     public void A_run_directory_with_checkpoints_is_not_overwritten_without_resume()
     {
         var root = TrainingFixture.TempDir("exists");

@@ -10,14 +10,14 @@ public sealed class TrainProgress(TextWriter? writer, int totalSteps, int firstS
     readonly Stopwatch _clock = Stopwatch.StartNew();
     readonly bool _interactive = writer == Console.Error && !Console.IsErrorRedirected;
     long _tokens;
-    TimeSpan _lastPrint = TimeSpan.MinValue;
+    TimeSpan? _lastPrint; // null until the first line: MinValue would overflow in now − _lastPrint
 
     public void Step(int step, long tokens, double loss, bool force = false)
     {
         _tokens += tokens;
         if (writer is null) return;
         var now = _clock.Elapsed;
-        if (!force && now - _lastPrint < TimeSpan.FromSeconds(_interactive ? 0.5 : 10)) return;
+        if (!force && _lastPrint is { } last && now - last < TimeSpan.FromSeconds(_interactive ? 0.5 : 10)) return;
         _lastPrint = now;
         int done = step + 1 - firstStep, left = totalSteps - step - 1;
         double seconds = Math.Max(now.TotalSeconds, 1e-9);
