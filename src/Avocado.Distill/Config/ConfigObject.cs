@@ -8,6 +8,9 @@ internal sealed class ConfigObject(JsonObject node, string path)
 {
     readonly HashSet<string> _read = [];
 
+    /// <summary>A path from a config: relative paths resolve against the config file's directory.</summary>
+    public static string ResolvePath(string baseDir, string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(baseDir, path));
+
     public static ConfigObject Of(JsonNode? node, string path) =>
         new(node as JsonObject ?? throw new DistillConfigException($"{path}: must be a JSON object"), path);
 

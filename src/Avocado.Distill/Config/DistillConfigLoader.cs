@@ -51,7 +51,7 @@ public static class DistillConfigLoader
                 ["all-verified"] = SelectionPolicyKind.AllVerified, ["majority-vote"] = SelectionPolicyKind.MajorityVote,
                 ["per-skill"] = SelectionPolicyKind.PerSkill, ["shortest-verified"] = SelectionPolicyKind.ShortestVerified,
             }) ?? SelectionPolicyKind.AllVerified,
-            OutputDir = Resolve(baseDir, o.String("output_dir", required: true)!),
+            OutputDir = ConfigObject.ResolvePath(baseDir, o.String("output_dir", required: true)!),
             Concurrency = o.Int("concurrency", min: 1) ?? 8,
             ShardSize = o.Int("shard_size", min: 1) ?? 10_000,
             ShardFormat = o.Enum("shard_format", new Dictionary<string, Output.ShardFormat>
@@ -78,7 +78,7 @@ public static class DistillConfigLoader
         Uri? endpoint = null;
         if (provider == TeacherProvider.InProcess)
         {
-            checkpoint = Resolve(baseDir, t.String("checkpoint", required: true, hint: "the checkpoint directory of an in-process teacher")!);
+            checkpoint = ConfigObject.ResolvePath(baseDir, t.String("checkpoint", required: true, hint: "the checkpoint directory of an in-process teacher")!);
             if (!Directory.Exists(checkpoint)) throw t.Error("checkpoint", $"directory '{checkpoint}' does not exist");
         }
         else
@@ -149,7 +149,7 @@ public static class DistillConfigLoader
             {
                 if (files[j] is not JsonValue v || !v.TryGetValue(out string? f) || string.IsNullOrWhiteSpace(f))
                     throw s.Error($"files[{j}]", "must be a file path");
-                var full = Resolve(baseDir, f);
+                var full = ConfigObject.ResolvePath(baseDir, f);
                 if (!File.Exists(full)) throw s.Error($"files[{j}]", $"file '{full}' does not exist");
                 paths.Add(full);
             }
@@ -168,5 +168,4 @@ public static class DistillConfigLoader
         return sets;
     }
 
-    static string Resolve(string baseDir, string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(baseDir, path));
 }

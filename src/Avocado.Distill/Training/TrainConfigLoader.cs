@@ -27,7 +27,7 @@ public static class TrainConfigLoader
         try { root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
         catch (JsonException e) { throw new DistillConfigException($"{source}: not valid JSON ({e.Message})"); }
         var o = new ConfigObject(root as JsonObject ?? throw new DistillConfigException($"{source}: the config must be a JSON object"), "");
-        var runDir = Resolve(baseDir, o.String("run_dir", required: true, hint: "the directory for checkpoints, metrics and plots")!);
+        var runDir = ConfigObject.ResolvePath(baseDir, o.String("run_dir", required: true, hint: "the directory for checkpoints, metrics and plots")!);
         var student = ParseStudent(o.Object("student") ?? throw o.Error("student", "missing; give at least family and tokenizer"), baseDir);
         var data = Paths(o, "data", baseDir, required: true);
         if (data.Count == 0) throw o.Error("data", "list at least one dataset directory or shard file");
@@ -38,7 +38,7 @@ public static class TrainConfigLoader
         var config = new TrainConfig
         {
             RunDir = runDir,
-            OutputDir = o.String("output_dir") is { } output ? Resolve(baseDir, output) : Path.Combine(runDir, "student"),
+            OutputDir = o.String("output_dir") is { } output ? ConfigObject.ResolvePath(baseDir, output) : Path.Combine(runDir, "student"),
             Seed = o.Long("seed") ?? 0,
             Student = student,
             Data = data,
@@ -58,7 +58,7 @@ public static class TrainConfigLoader
     {
         var family = s.String("family", required: true, hint: "qwen3, gemma3 or gpt-oss")!;
         if (!ModelFactory.Families.Contains(family)) throw s.Error("family", $"'{family}' is not one of {string.Join(", ", ModelFactory.Families)}");
-        var checkpoint = s.String("checkpoint") is { } c ? ExistingDir(s, "checkpoint", Resolve(baseDir, c)) : null;
+        var checkpoint = s.String("checkpoint") is { } c ? ExistingDir(s, "checkpoint", ConfigObject.ResolvePath(baseDir, c)) : null;
         var spec = new StudentSpec
         {
             Family = family,
@@ -88,7 +88,7 @@ public static class TrainConfigLoader
 
     static TrainTeacherSpec ParseTeacher(ConfigObject t, string baseDir)
     {
-        var checkpoint = ExistingDir(t, "checkpoint", Resolve(baseDir, t.String("checkpoint", required: true, hint: "an in-process teacher's checkpoint directory")!));
+        var checkpoint = ExistingDir(t, "checkpoint", ConfigObject.ResolvePath(baseDir, t.String("checkpoint", required: true, hint: "an in-process teacher's checkpoint directory")!));
         var family = Models.Config.ConfigLoader.Load(checkpoint).Family;
         var skills = t.Array("skills") is { } arr
             ? arr.Select((n, i) => n is JsonValue v && v.TryGetValue(out string? x) && !string.IsNullOrWhiteSpace(x) ? x
@@ -192,7 +192,7 @@ public static class TrainConfigLoader
     {
         var value = o.String(field, required, hint: "a built-in tokenizer (qwen3, gemma3, o200k_harmony) or a directory with tokenizer.json");
         if (value is null || Text.Tokenizers.BuiltInTokenizers.Names.Contains(value)) return value;
-        var dir = Resolve(baseDir, value);
+        var dir = ConfigObject.ResolvePath(baseDir, value);
         if (!File.Exists(Path.Combine(dir, "tokenizer.json")))
             throw o.Error(field, $"'{dir}' has no tokenizer.json; give a built-in name (qwen3, gemma3, o200k_harmony) or a tokenizer directory");
         return dir;
@@ -207,7 +207,7 @@ public static class TrainConfigLoader
         {
             if (arr[i] is not JsonValue v || !v.TryGetValue(out string? p) || string.IsNullOrWhiteSpace(p))
                 throw o.Error($"{field}[{i}]", "must be a path");
-            var full = Resolve(baseDir, p);
+            var full = ConfigObject.ResolvePath(baseDir, p);
             if (!File.Exists(full) && !Directory.Exists(full)) throw o.Error($"{field}[{i}]", $"'{full}' does not exist");
             paths.Add(full);
         }
@@ -217,5 +217,4 @@ public static class TrainConfigLoader
     static string ExistingDir(ConfigObject o, string field, string dir) =>
         Directory.Exists(dir) ? dir : throw o.Error(field, $"directory '{dir}' does not exist");
 
-    static string Resolve(string baseDir, string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(baseDir, path));
 }

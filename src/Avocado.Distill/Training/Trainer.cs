@@ -197,8 +197,7 @@ public sealed class Trainer : IDisposable
         {
             using var scope = NewDisposeScope();
             using var batch = MicroBatch.Build(rows.Skip(i).Take(_config.Training.BatchSize).ToList(), _eval, _tokenizer.Tokenizer.PadId ?? 0, _device);
-            var h = _student.model.Forward(batch.Ids, batch.Positions, null, null, batch.Segments);
-            var logits = _student.Head(h.view(-1, h.shape[^1]).index_select(0, batch.TargetIndex));
+            var logits = batch.TargetLogits(_student);
             sum += Losses.SequenceLoss.CrossEntropy(logits, batch.TargetIds).item<float>() * batch.TargetCount;
             count += batch.TargetCount;
         }

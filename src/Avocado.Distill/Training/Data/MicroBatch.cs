@@ -1,3 +1,4 @@
+using Avocado.Models;
 using static TorchSharp.torch;
 
 namespace Avocado.Distill.Training.Data;
@@ -20,6 +21,15 @@ public sealed class MicroBatch : IDisposable
     public required IReadOnlyList<(int Row, int Offset, int Length, int From, int To)> Layout { get; init; }
     public int Tokens { get; init; }
     public int TargetCount => Layout.Count == 0 ? 0 : Layout[^1].To;
+
+    /// <summary>A model's float32 logits (N, V) at the target rows only: (B·T, V) logits never exist, which matters for
+    /// 150k–260k-token vocabularies. The one place where hidden states meet the target index.</summary>
+    public Tensor TargetLogits(CausalLM model)
+    {
+        using var scope = NewDisposeScope();
+        var h = model.model.Forward(Ids, Positions, null, null, Segments);           // (B, T, C)
+        return model.Head(h.view(-1, h.shape[^1]).index_select(0, TargetIndex)).MoveToOuterDisposeScope(); // (N, V)
+    }
 
     public static MicroBatch Build(IReadOnlyList<PackedRow> rows, IReadOnlyList<TrainingExample> examples, int padId, Device device)
     {

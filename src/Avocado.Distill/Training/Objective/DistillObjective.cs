@@ -45,8 +45,7 @@ public sealed class DistillObjective(LossSpec losses, WeightingSpec weighting, I
     public ObjectiveResult Compute(CausalLM student, MicroBatch batch)
     {
         var terms = new Dictionary<string, double>();
-        var h = student.model.Forward(batch.Ids, batch.Positions, null, null, batch.Segments);   // (B, T, C)
-        var logits = student.Head(h.view(-1, h.shape[^1]).index_select(0, batch.TargetIndex)); // (N, V)
+        var logits = batch.TargetLogits(student); // (N, V)
         int n = (int)logits.shape[0];
         var ce = SequenceLoss.CrossEntropy(logits, batch.TargetIds);
         terms["loss/ce"] = ce.item<float>();
@@ -212,7 +211,7 @@ public sealed class DistillObjective(LossSpec losses, WeightingSpec weighting, I
                     int? id = studentBridge.StudentId(top[j].Token);
                     int dup = id is { } s ? Array.IndexOf(ids, (long)s, 0, j) : -1;
                     if (id is null) continue;
-                    if (dup >= 0) { mapped[dup] = LogAdd(mapped[dup], top[j].Logprob); continue; }
+                    if (dup >= 0) { mapped[dup] = CrossOutputs.LogAdd(mapped[dup], top[j].Logprob); continue; }
                     ids[j] = id.Value;
                     mapped[j] = top[j].Logprob;
                 }
@@ -223,12 +222,6 @@ public sealed class DistillObjective(LossSpec losses, WeightingSpec weighting, I
             if (rows.Rows > start) rows.Ranges.Add((start, rows.Rows, 1.0));
         }
         return rows;
-    }
-
-    static float LogAdd(float a, float b)
-    {
-        float m = Math.Max(a, b);
-        return m + MathF.Log(MathF.Exp(a - m) + MathF.Exp(b - m));
     }
 
     /// <summary>Per target row: the teacher's −log p(target) and entropy, copied to the CPU.</summary>

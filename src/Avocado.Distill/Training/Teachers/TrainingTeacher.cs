@@ -100,9 +100,7 @@ public sealed class TrainingTeacher : IDisposable
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        var h = Model.model.Forward(batch.Ids, batch.Positions, null, null, batch.Segments);   // (B, T, C)
-        var rows = h.view(-1, h.shape[^1]).index_select(0, batch.TargetIndex);              // (N, C)
-        var logits = Model.Head(rows);
+        var logits = batch.TargetLogits(Model);
         if (logits.shape[1] != ComparedVocab) logits = logits.narrow(1, 0, ComparedVocab);
         return logits.MoveToOuterDisposeScope();
     }
@@ -157,6 +155,13 @@ public sealed record CrossOutputs(int Tokens, int K, long[] Ids, float[] Logprob
         return new CrossOutputs(n, k, studentIds, lp, mapped, spans, text, ceSum / Math.Max(1, assistantBytes), entropy);
     }
 
+    /// <summary>log(eᵃ + eᵇ) without overflow: merges two tokens' probabilities in log space.</summary>
+    public static float LogAdd(float a, float b)
+    {
+        float m = Math.Max(a, b);
+        return m + MathF.Log(MathF.Exp(a - m) + MathF.Exp(b - m));
+    }
+
     /// <summary>Maps one row's ids; two teacher tokens with the same bytes (byte-fallback tokens) merge into the first
     /// one's bucket (log-sum-exp of their log-probabilities), the other becomes −1 with no mass.</summary>
     static void MapRow(ReadOnlySpan<long> teacher, Span<float> logprobs, Span<long> student, VocabularyMap map)
@@ -169,8 +174,7 @@ public sealed record CrossOutputs(int Tokens, int K, long[] Ids, float[] Logprob
             for (int i = 0; i < j; i++)
                 if (student[i] == s)
                 {
-                    float a = logprobs[i], b = logprobs[j], m = Math.Max(a, b);
-                    logprobs[i] = m + MathF.Log(MathF.Exp(a - m) + MathF.Exp(b - m));
+                    logprobs[i] = LogAdd(logprobs[i], logprobs[j]);
                     logprobs[j] = float.NegativeInfinity;
                     student[j] = -1;
                     break;
