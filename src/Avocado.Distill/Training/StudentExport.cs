@@ -28,6 +28,7 @@ public static class StudentExport
         ModelSaver.Save(student, tmp, ScalarType.Float32);
         foreach (var file in new[] { "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json" })
             if (File.Exists(Path.Combine(tokenizer.Directory, file))) File.Copy(Path.Combine(tokenizer.Directory, file), Path.Combine(tmp, file));
+        AddChatTemplate(Path.Combine(tmp, "tokenizer_config.json"), format.Family);
         var licenses = Licenses(teachers, examples);
         var summary = new JsonObject
         {
@@ -43,6 +44,27 @@ public static class StudentExport
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(final))!);
         Directory.Move(tmp, final);
         return final;
+    }
+
+    /// <summary>
+    /// Tools that read the Hugging Face layout render prompts with <c>tokenizer_config.json</c>'s chat_template. A
+    /// tokenizer without one (the small tokenizers of tiny students) gets the family's official template, copied at
+    /// run time from the built-in tokenizer of that family (fetched by scripts/setup) — never written by us, so the
+    /// student is prompted exactly as the format it was trained in. gpt-oss's template is not shipped with a built-in
+    /// tokenizer, so such students keep none (docs/TRAINING.md).
+    /// </summary>
+    static void AddChatTemplate(string tokenizerConfigPath, string family)
+    {
+        var config = File.Exists(tokenizerConfigPath) ? JsonNode.Parse(File.ReadAllText(tokenizerConfigPath))!.AsObject() : new JsonObject();
+        if (config.ContainsKey("chat_template")) return;
+        var builtIn = family switch { "qwen3" => Text.Tokenizers.BuiltInTokenizers.Qwen3, "gemma3" => Text.Tokenizers.BuiltInTokenizers.Gemma3, _ => null };
+        if (builtIn is null) return;
+        string official;
+        try { official = Path.Combine(Text.Tokenizers.BuiltInTokenizers.SourceDirectory(builtIn), "tokenizer_config.json"); }
+        catch (FileNotFoundException) { return; } // tokenizers not fetched: the student still works with this project's formats
+        if (JsonNode.Parse(File.ReadAllText(official))?["chat_template"] is not { } template) return;
+        config["chat_template"] = template.DeepClone();
+        File.WriteAllText(tokenizerConfigPath, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 
     static List<string> Licenses(IReadOnlyList<TrainingTeacher> teachers, IReadOnlyList<TrainingExample> examples) =>

@@ -77,3 +77,40 @@ public class StudentOutputTests
         Assert.Equal(TokenizerLoader.Load(Student.Value).VocabSize, config["vocab_size"]!.GetValue<int>());
     }
 }
+
+/// <summary>The exported chat template, rendered by Jinja2 the way transformers does (tests/chat-templates/render.py),
+/// produces exactly the text the student was trained on.</summary>
+public class StudentChatTemplateTests
+{
+    [Theory]
+    [InlineData("qwen3")]
+    [InlineData("gemma3")]
+    public void The_exported_chat_template_renders_what_the_student_was_trained_on(string family)
+    {
+        var root = TrainingFixture.TempDir("template-" + family);
+        var tokenizer = TrainingFixture.Tokenizer(root, family);
+        var train = TrainingFixture.WriteJsonl(root, "train", TrainingFixture.Records("add", 8, 61));
+        var config = TrainingFixture.Config(Path.Combine(root, "run"), tokenizer, [train], steps: 1, family: family);
+        var student = TrainingFixture.Train(config).StudentDir;
+
+        var record = TrainingFixture.Records("add", 1, 62)[0];
+        var example = new Avocado.Distill.Training.Data.ExampleBuilder(TokenizerLoader.Load(student), Avocado.Text.Chat.ChatFormats.For(family)).Build(record, 0);
+        var (prompt, _) = Avocado.Distill.Training.Data.ExampleBuilder.Conversation(record, family);
+        var messages = new JsonArray([.. prompt.Select(m => (JsonNode)new JsonObject { ["role"] = m.Role, ["content"] = m.Content })]);
+        var request = new JsonObject
+        {
+            ["template"] = new JsonObject { ["tokenizer_config"] = Path.Combine(student, "tokenizer_config.json") },
+            ["cases"] = new JsonArray(new JsonObject { ["messages"] = messages, ["add_generation_prompt"] = true }),
+        };
+        var requestPath = Path.Combine(root, "render.json");
+        File.WriteAllText(requestPath, request.ToJsonString());
+        var script = Path.Combine(ExternalTools.RepositoryRoot, "tests", "chat-templates", "render.py");
+        var (code, stdout, stderr) = ExternalTools.Run("bash", ["-c", $"python3 '{script}' < '{requestPath}'"]);
+        Assert.True(code == 0, stderr);
+        var response = JsonNode.Parse(stdout)!;
+        Assert.True(response["ok"]!.GetValue<bool>(), stdout);
+        var rendered = response["results"]![0]!["text"]!.GetValue<string>();
+        // The generation prompt is exactly the part of the training text before the assistant's tokens.
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(example.Text)[..example.PromptBytes]), rendered);
+    }
+}

@@ -71,6 +71,39 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_student_initialised_from_a_checkpoint_starts_with_its_weights()
+    {
+        var root = TrainingFixture.TempDir("from-checkpoint");
+        var tokenizer = TrainingFixture.Tokenizer(root);
+        var train = TrainingFixture.WriteJsonl(root, "train", TrainingFixture.Records("add", 32, 6));
+        var eval = TrainingFixture.WriteJsonl(root, "eval", TrainingFixture.Records("add", 8, 7));
+        var first = TrainingFixture.Config(Path.Combine(root, "first"), tokenizer, [train], steps: 20, eval: [eval]);
+        var (studentDir, _) = TrainingFixture.Train(first);
+        var trained = JsonNode.Parse(File.ReadAllText(Path.Combine(studentDir, "training_summary.json")))!["eval"]!["eval/ce"]!.GetValue<double>();
+        var second = first with { RunDir = Path.Combine(root, "second"), Student = first.Student with { Checkpoint = studentDir } };
+        using var trainer = new Trainer(second, null);
+        Assert.Equal(trained, trainer.Evaluate()["eval/ce"], 5);
+        using var fresh = new Trainer(first with { RunDir = Path.Combine(root, "fresh") }, null);
+        Assert.True(fresh.Evaluate()["eval/ce"] > trained + 0.5);
+    }
+
+    [Fact]
+    public void Bf16_training_keeps_fp32_master_weights_and_lowers_the_loss()
+    {
+        var root = TrainingFixture.TempDir("bf16");
+        var tokenizer = TrainingFixture.Tokenizer(root);
+        var train = TrainingFixture.WriteJsonl(root, "train", TrainingFixture.Records("add", 16, 8));
+        var config = TrainingFixture.Config(Path.Combine(root, "run"), tokenizer, [train], steps: 15);
+        config = config with { Training = config.Training with { Precision = Precision.Bf16 } };
+        var (studentDir, _) = TrainingFixture.Train(config);
+        var metrics = File.ReadAllLines(Path.Combine(config.RunDir, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!["loss/ce"]!.GetValue<double>()).ToList();
+        Assert.True(metrics[^1] < metrics[0] * 0.8, string.Join(", ", metrics));
+        using var reader = Avocado.Models.Checkpoints.CheckpointReader.Open(Path.Combine(config.RunDir, "checkpoints", "step-00000015", "optimizer.safetensors"));
+        Assert.Contains(reader.Tensors.Keys, k => k.StartsWith("master.", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(studentDir, "model.safetensors")));
+    }
+
+    [Fact]
     public void Progress_and_setup_are_written_to_the_log()
     {
         var root = TrainingFixture.TempDir("log");
