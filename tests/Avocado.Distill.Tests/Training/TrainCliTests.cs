@@ -53,8 +53,11 @@ public class TrainCliTests
     {
         var root = TrainingFixture.TempDir("cli-int");
         var config = WriteConfig(root, steps: 100000);
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { ExternalTools.CliDll, "distill", "train", "--config", config }) psi.ArgumentList.Add(a);
+        // A test host started as a background job inherits SIGINT as ignored, and .NET keeps an ignored SIGINT
+        // ignored; exec through python3 to restore the default disposition, as a terminal would have it.
+        var psi = new ProcessStartInfo("python3") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])",
+                     "dotnet", ExternalTools.CliDll, "distill", "train", "--config", config }) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         p.ErrorDataReceived += (_, _) => { };
         p.OutputDataReceived += (_, _) => { };
