@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace Avocado.Text.Tokenizers;
 
@@ -64,5 +66,42 @@ public static class SmallTokenizers
         };
         File.WriteAllText(Path.Combine(dir, "tokenizer.json"), tokenizer.ToJsonString());
         File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), config.ToJsonString());
+    }
+
+    /// <summary>GPT-2's pre-tokenization, which the ByteLevel pre-tokenizer applies: merges never cross these pieces.</summary>
+    static readonly Regex Pieces = new(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+", RegexOptions.Compiled);
+
+    /// <summary>
+    /// Learns <paramref name="count"/> byte-level BPE merges from a corpus (Sennrich et al.: repeatedly merge the most
+    /// frequent adjacent pair within pre-tokenized pieces; ties broken by ordinal order, so the result is
+    /// deterministic). Different corpora or counts give tokenizers that split the same text differently.
+    /// </summary>
+    public static IReadOnlyList<(string Left, string Right)> LearnMerges(IEnumerable<string> corpus, int count)
+    {
+        var words = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var text in corpus)
+            foreach (Match m in Pieces.Matches(text))
+            {
+                var piece = ByteLevelAlphabet.Encode(Encoding.UTF8.GetBytes(m.Value));
+                words[piece] = words.GetValueOrDefault(piece) + 1;
+            }
+        var symbols = words.Select(w => (Symbols: w.Key.Select(c => c.ToString()).ToList(), Count: w.Value)).ToList();
+        var merges = new List<(string, string)>();
+        while (merges.Count < count)
+        {
+            var pairs = new Dictionary<(string, string), int>();
+            foreach (var (s, n) in symbols)
+                for (int i = 0; i + 1 < s.Count; i++) pairs[(s[i], s[i + 1])] = pairs.GetValueOrDefault((s[i], s[i + 1])) + n;
+            if (pairs.Count == 0) break;
+            var best = pairs.OrderByDescending(p => p.Value).ThenBy(p => p.Key.Item1, StringComparer.Ordinal)
+                .ThenBy(p => p.Key.Item2, StringComparer.Ordinal).First();
+            if (best.Value < 2) break; // a pair seen once is not worth a token
+            merges.Add(best.Key);
+            var (l, r) = best.Key;
+            foreach (var (s, _) in symbols)
+                for (int i = 0; i + 1 < s.Count; i++)
+                    if (s[i] == l && s[i + 1] == r) { s[i] = l + r; s.RemoveAt(i + 1); }
+        }
+        return merges;
     }
 }
