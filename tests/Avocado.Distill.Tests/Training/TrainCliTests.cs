@@ -59,6 +59,12 @@ public class TrainCliTests
         foreach (var a in new[] { "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])",
                      "dotnet", ExternalTools.CliDll, "distill", "train", "--config", config }) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
+        try { InterruptAndResume(p, root); }
+        finally { if (!p.HasExited) p.Kill(entireProcessTree: true); } // never leave a 100000-step run behind
+    }
+
+    static void InterruptAndResume(Process p, string root)
+    {
         p.ErrorDataReceived += (_, _) => { };
         p.OutputDataReceived += (_, _) => { };
         p.BeginErrorReadLine();
