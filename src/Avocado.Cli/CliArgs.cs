@@ -6,11 +6,12 @@ namespace Avocado.Cli;
 public sealed class UsageException(string message) : Exception(message);
 
 /// <summary>Minimal GNU-style arguments: positionals, <c>--name value</c>, <c>--name=value</c> and flags.
-/// Every option a command reads is checked off; leftovers are reported as unknown, so typos never pass silently.</summary>
+/// Every option a command reads is checked off; leftovers are reported as unknown, so typos never pass silently.
+/// An option may repeat only where the command reads it with <see cref="Options"/>; elsewhere a repeat is an error.</summary>
 public sealed class CliArgs
 {
     readonly List<string> positionals = [];
-    readonly Dictionary<string, string?> options = new(StringComparer.Ordinal);
+    readonly Dictionary<string, List<string?>> options = new(StringComparer.Ordinal);
     readonly HashSet<string> consumed = [];
 
     public CliArgs(IEnumerable<string> args, IReadOnlySet<string> flags)
@@ -28,7 +29,8 @@ public sealed class CliArgs
                 if (i + 1 >= list.Count) throw new UsageException($"option --{name} needs a value");
                 value = list[++i];
             }
-            if (!options.TryAdd(name, value)) throw new UsageException($"option --{name} given twice");
+            if (options.TryGetValue(name, out var values)) values.Add(value);
+            else options.Add(name, [value]);
         }
     }
 
@@ -38,7 +40,16 @@ public sealed class CliArgs
     public string? Option(string name)
     {
         consumed.Add(name);
-        return options.GetValueOrDefault(name);
+        if (!options.TryGetValue(name, out var values)) return null;
+        return values.Count == 1 ? values[0] : throw new UsageException($"option --{name} given twice");
+    }
+
+    /// <summary>Every value of a repeatable option (<c>--model a --model b</c>), in order; empty when absent.</summary>
+    public IReadOnlyList<string> Options(string name)
+    {
+        consumed.Add(name);
+        if (!options.TryGetValue(name, out var values)) return [];
+        return values.Select(v => v ?? throw new UsageException($"option --{name} needs a value")).ToList();
     }
 
     public string Required(string name) => Option(name) ?? throw new UsageException($"missing required option --{name}");
@@ -46,7 +57,8 @@ public sealed class CliArgs
     public bool Flag(string name)
     {
         consumed.Add(name);
-        return options.ContainsKey(name);
+        if (!options.TryGetValue(name, out var values)) return false;
+        return values.Count == 1 ? true : throw new UsageException($"option --{name} given twice");
     }
 
     public int? Int(string name) => Option(name) is { } v ? ParseInt(name, v) : null;

@@ -30,6 +30,7 @@ static async Task<int> Dispatch(string[] args)
     return verb switch
     {
         "serve" => await ServeCommand.RunAsync(rest),
+        "quickstart" => await QuickstartCommand.RunAsync(rest),
         "tenants" or "keys" or "prices" or "credits" or "usage" => await AdminCommands.RunAsync(verb, rest),
         "model" => ModelCommands.Run(rest),
         "generate" => GenerateCommand.Run(rest),
@@ -38,6 +39,7 @@ static async Task<int> Dispatch(string[] args)
         "chat-format" => TextCommands.ChatFormat(rest),
         "distill" => await DistillCommands.DistillAsync(rest),
         "data" => DistillCommands.Data(rest),
+        "eval" => await EvalCommand.RunAsync(rest),
         "help" or "--help" or "-h" => Usage.Print(),
         _ => throw new UsageException($"unknown command '{verb}'"),
     };

@@ -23,8 +23,11 @@ public static class Usage
 
         Data engine (teachers → verified, selected, decontaminated distillation set; Parquet/JSONL shards + manifest + dataset card):
           avocado distill generate --config RUN.json [--resume]
+          avocado quickstart [--preset default|smoke] [--dir DIR] [--no-serve] [--port 8080] [--db PATH]
           avocado distill train --config TRAIN.json [--resume RUN_DIR] [--threads N]
           avocado data inspect FILE|DIR [--head N]
+          avocado eval --model NAME=DIR|URL[#MODEL] … --bench FILE … [--samples K] [--max-tokens N] [--out DIR] [--concurrency N]
+                       [--pass-k K] [--temperature T] [--seed S] [--thinking on|off]   (report.json, report.md, accuracy.png)
 
         Serving (OpenAI-compatible API with keys, tenants, metering and a prepaid ledger; --db defaults to .avocado/avocado.db):
           avocado serve --model NAME=DIR … [--upstream NAME=URL[#MODEL] …] [--db PATH|postgres://…] [--urls http://127.0.0.1:8080]

@@ -29,6 +29,9 @@ public static class TrainingData
         return (records, files);
     }
 
+    /// <summary>Just the records of one dataset directory or shard file.</summary>
+    public static IReadOnlyList<DatasetRecord> ReadRecords(string path) => Read([path]).Records;
+
     static IEnumerable<(string Path, string? ExpectedSha256)> ShardsOf(string path)
     {
         if (File.Exists(path)) return [(path, null)];
