@@ -97,10 +97,10 @@ public sealed class QuickstartPipeline(QuickstartPreset preset, string workDir, 
     {
         var dir = Path.Combine(workDir, "tokenizers", t.Name);
         var solutions = Path.Combine(curriculum, $"solutions-{t.Name}.jsonl");
-        var key = StageCache.Key("tokenizer", t.Family, t.Merges, StageCache.FileHash(solutions));
+        var key = StageCache.Key("tokenizer", t.Family, t.Merges, "digits-apart", StageCache.FileHash(solutions));
         if (StageCache.IsDone(dir, key)) return dir;
         var corpus = DatasetWriter.ReadShard(solutions).SelectMany(r => r.Messages.Select(m => m.Content ?? "").Append(r.Reasoning ?? ""));
-        SmallTokenizers.WriteByteLevel(dir, t.Family, SmallTokenizers.LearnMerges(corpus, t.Merges));
+        SmallTokenizers.WriteByteLevel(dir, t.Family, SmallTokenizers.LearnMerges(corpus, t.Merges, digitsApart: true));
         StageCache.MarkDone(dir, key);
         return dir;
     }

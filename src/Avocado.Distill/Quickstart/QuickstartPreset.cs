@@ -21,7 +21,8 @@ public sealed record QuickstartPreset
 
     public static QuickstartPreset Default { get; } = new()
     {
-        Name = "default", TrainPerSkill = 1500, TracePromptsPerSkill = 300, HeldOutPerSkill = 60, TeacherSteps = 500, StudentSteps = 500, Baselines = true,
+        Name = "default", TrainPerSkill = 1500, TracePromptsPerSkill = 300, HeldOutPerSkill = 60, TeacherSteps = 600, StudentSteps = 300, BatchSize = 8,
+        Baselines = true,
     };
 
     public static QuickstartPreset Smoke { get; } = new()

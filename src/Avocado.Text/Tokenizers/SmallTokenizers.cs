@@ -76,7 +76,9 @@ public static class SmallTokenizers
     /// frequent adjacent pair within pre-tokenized pieces; ties broken by ordinal order, so the result is
     /// deterministic). Different corpora or counts give tokenizers that split the same text differently.
     /// </summary>
-    public static IReadOnlyList<(string Left, string Right)> LearnMerges(IEnumerable<string> corpus, int count)
+    /// <param name="digitsApart">Never merge digits (as Qwen3 and Llama 3 split numbers into single digits): a small
+    /// model then learns arithmetic digit by digit instead of one token per number.</param>
+    public static IReadOnlyList<(string Left, string Right)> LearnMerges(IEnumerable<string> corpus, int count, bool digitsApart = false)
     {
         var words = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var text in corpus)
@@ -91,7 +93,9 @@ public static class SmallTokenizers
         {
             var pairs = new Dictionary<(string, string), int>();
             foreach (var (s, n) in symbols)
-                for (int i = 0; i + 1 < s.Count; i++) pairs[(s[i], s[i + 1])] = pairs.GetValueOrDefault((s[i], s[i + 1])) + n;
+                for (int i = 0; i + 1 < s.Count; i++)
+                    if (!digitsApart || !(s[i].Any(char.IsAsciiDigit) || s[i + 1].Any(char.IsAsciiDigit)))
+                        pairs[(s[i], s[i + 1])] = pairs.GetValueOrDefault((s[i], s[i + 1])) + n;
             if (pairs.Count == 0) break;
             var best = pairs.OrderByDescending(p => p.Value).ThenBy(p => p.Key.Item1, StringComparer.Ordinal)
                 .ThenBy(p => p.Key.Item2, StringComparer.Ordinal).First();

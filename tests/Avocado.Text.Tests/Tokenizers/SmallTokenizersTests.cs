@@ -42,3 +42,16 @@ public class SmallTokenizersTests
         Assert.True(Count("merged") < Count("fewer") && Count("fewer") < Count("bytes"), $"{Count("bytes")} {Count("fewer")} {Count("merged")}");
     }
 }
+
+public class SmallTokenizersDigitTests
+{
+    [Fact]
+    public void Digits_apart_never_merges_a_digit()
+    {
+        var corpus = Enumerable.Repeat("12+7=19. 19-5=14. 120 apples, 1200 pears", 20);
+        Assert.Contains(SmallTokenizers.LearnMerges(corpus, 30), m => (m.Left + m.Right).Any(char.IsAsciiDigit));
+        var apart = SmallTokenizers.LearnMerges(corpus, 30, digitsApart: true);
+        Assert.NotEmpty(apart);
+        Assert.DoesNotContain(apart, m => (m.Left + m.Right).Any(char.IsAsciiDigit));
+    }
+}
