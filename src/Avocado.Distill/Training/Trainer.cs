@@ -69,7 +69,7 @@ public sealed class Trainer : IDisposable
                 config.Seed, config.Student.InitStd, _device, dtype);
         _student.train();
         long parameters = _student.parameters().Sum(p => p.numel());
-        Say($"student: {_student.Config.Family}, {parameters / 1e6:F2}M parameters, tokenizer {_tokenizer.Tokenizer.Name}, {dtype} on {_device.type}");
+        Say($"model: {_student.Config.Family}, {parameters / 1e6:F2}M parameters, tokenizer {Path.GetFileName(_tokenizer.Directory.TrimEnd('/'))} ({_tokenizer.Tokenizer.VocabSize} ids), {dtype} on {_device.type}");
 
         foreach (var spec in config.Teachers)
         {
