@@ -21,7 +21,8 @@ public sealed record QuickstartPreset
 
     public static QuickstartPreset Default { get; } = new()
     {
-        Name = "default", TrainPerSkill = 1500, TracePromptsPerSkill = 300, HeldOutPerSkill = 60, TeacherSteps = 600, StudentSteps = 300, BatchSize = 8,
+        Name = "default", TrainPerSkill = 4000, TracePromptsPerSkill = 300, HeldOutPerSkill = 60, TeacherSteps = 900, StudentSteps = 400, BatchSize = 8,
+        HiddenSize = 160,
         Baselines = true,
     };
 
