@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Avocado.Distill.Config;
 using Avocado.Distill.Engine;
 using Avocado.Distill.Output;
@@ -53,7 +52,7 @@ public sealed class QuickstartPipeline(QuickstartPreset preset, string workDir, 
             cancel.ThrowIfCancellationRequested();
             teacherDirs[t.Name] = TrainTeacher(t, tokenizers[t.Name], Path.Combine(curriculum, $"solutions-{t.Name}.jsonl"), cancel);
         }
-        var traces = Traces(teachers, teacherDirs, Path.Combine(curriculum, "trace-prompts.jsonl"), cancel);
+        var traces = teachers.ToDictionary(t => t.Name, t => Traces(t, teacherDirs[t.Name], Path.Combine(curriculum, $"trace-prompts-{t.Name}.jsonl"), cancel));
         var heldOutRecords = Path.Combine(curriculum, "heldout-solutions.jsonl");
         // The student shares the Qwen teacher's tokenizer (full-logit KD from it) and differs from the other two
         // (cross-tokenizer KD): every kind of distillation is exercised.
@@ -63,21 +62,19 @@ public sealed class QuickstartPipeline(QuickstartPreset preset, string workDir, 
             Name = t.Name, Checkpoint = teacherDirs[t.Name], Tokenizer = teacherDirs[t.Name], ChatFormat = t.Family, Skills = t.Skills, License = t.License,
         }).ToList();
         var models = teachers.Select(t => (t.Name, teacherDirs[t.Name])).ToList();
-        models.Add((StudentName, TrainStudent(StudentName, studentTokenizer, [traces], specs, heldOutRecords, cancel)));
+        var teaching = teachers.Where(t => DatasetManifest.Read(Path.Combine(traces[t.Name], DatasetManifest.FileName)).Records > 0).ToList();
+        if (teaching.Count == 0) throw new InvalidDataException("no teacher produced a verified trace; train the teachers longer (a larger preset)");
+        models.Add((StudentName, TrainStudent(StudentName, studentTokenizer, [.. teaching.Select(t => traces[t.Name])], specs, heldOutRecords, cancel)));
         if (preset.Baselines)
-            foreach (var t in teachers)
-            {
-                var own = Path.Combine(workDir, "traces", $"only-{t.Name}.jsonl");
-                WriteTeacherTraces(traces, t.Name, own);
-                models.Add(($"student-from-{t.Name}", TrainStudent($"student-from-{t.Name}", studentTokenizer, [own], [specs.Single(s => s.Name == t.Name)], heldOutRecords, cancel)));
-            }
+            foreach (var t in teaching)
+                models.Add(($"student-from-{t.Name}", TrainStudent($"student-from-{t.Name}", studentTokenizer, [traces[t.Name]], [specs.Single(s => s.Name == t.Name)], heldOutRecords, cancel)));
         return new QuickstartResult(models.Single(m => m.Item1 == StudentName).Item2, models, Path.Combine(curriculum, "heldout.jsonl"), workDir);
     }
 
     string Curriculum(IReadOnlyList<string> skills, IReadOnlyList<QuickstartTeacher> teachers)
     {
         var dir = Path.Combine(workDir, "curriculum");
-        var key = StageCache.Key("curriculum", preset.TrainPerSkill, preset.TracePromptsPerSkill, preset.HeldOutPerSkill, seed, string.Join(",", skills));
+        var key = StageCache.Key("curriculum-routed", preset.TrainPerSkill, preset.TracePromptsPerSkill, preset.HeldOutPerSkill, seed, string.Join(",", skills));
         if (StageCache.IsDone(dir, key)) return dir;
         Say($"[1/5] curriculum: {string.Join(", ", skills)} ({preset.TrainPerSkill} training, {preset.HeldOutPerSkill} held-out items per skill)");
         Directory.CreateDirectory(dir);
@@ -85,8 +82,11 @@ public sealed class QuickstartPipeline(QuickstartPreset preset, string workDir, 
         var heldOut = CurriculumGenerator.Generate("heldout", preset.HeldOutPerSkill, (int)seed);
         foreach (var t in teachers)
             CurriculumGenerator.WriteSolutionsJsonl(Path.Combine(dir, $"solutions-{t.Name}.jsonl"), train.Where(i => t.Skills.Contains(i.Skill)));
-        CurriculumGenerator.WritePromptsJsonl(Path.Combine(dir, "trace-prompts.jsonl"),
-            train.GroupBy(i => i.Skill).SelectMany(g => g.Take(preset.TracePromptsPerSkill)));
+        // Each teacher is asked the prompts of the skills it is routed for (the specialist answers; asking everyone
+        // everything would triple the generation cost for answers the verifier mostly throws away).
+        var tracePrompts = train.GroupBy(i => i.Skill).SelectMany(g => g.Take(preset.TracePromptsPerSkill)).ToList();
+        foreach (var t in teachers)
+            CurriculumGenerator.WritePromptsJsonl(Path.Combine(dir, $"trace-prompts-{t.Name}.jsonl"), tracePrompts.Where(i => t.Skills.Contains(i.Skill)));
         CurriculumGenerator.WritePromptsJsonl(Path.Combine(dir, "heldout.jsonl"), heldOut);
         CurriculumGenerator.WriteSolutionsJsonl(Path.Combine(dir, "heldout-solutions.jsonl"), heldOut);
         StageCache.MarkDone(dir, key);
@@ -161,34 +161,31 @@ public sealed class QuickstartPipeline(QuickstartPreset preset, string workDir, 
         return config.OutputDir;
     }
 
-    string Traces(IReadOnlyList<QuickstartTeacher> teachers, IReadOnlyDictionary<string, string> dirs, string prompts, CancellationToken cancel)
+    string Traces(QuickstartTeacher t, string teacherDir, string prompts, CancellationToken cancel)
     {
-        var dir = Path.Combine(workDir, "traces", "all");
-        var key = StageCache.Key("traces", StageCache.FileHash(prompts), string.Join(",", teachers.Select(t => StageCache.FileHash(Path.Combine(dirs[t.Name], "model.safetensors")))), preset.MaxNewTokens);
+        var dir = Path.Combine(workDir, "traces", t.Name);
+        var key = StageCache.Key("traces", StageCache.FileHash(prompts), StageCache.FileHash(Path.Combine(teacherDir, "model.safetensors")), preset.MaxNewTokens);
         if (StageCache.IsDone(dir, key)) return dir;
-        Say($"[4/5] traces: every teacher answers every prompt; verified answers are kept");
+        Say($"[4/5] traces from {t.Name} on its skills ({string.Join(", ", t.Skills)}); verified answers are kept");
         var config = new DistillConfig
         {
-            Teachers = [.. teachers.Select(t => new TeacherConfig
-            {
-                Name = t.Name, Family = t.Family, Provider = TeacherProvider.InProcess, Checkpoint = dirs[t.Name], License = t.License,
-                PreferredSkills = t.Skills, Sampling = new TeacherSampling { Temperature = 0, MaxTokens = preset.MaxNewTokens },
-                MaxBatch = 16, CurrentDate = new DateOnly(2025, 1, 1),
-            })],
+            Teachers =
+            [
+                new TeacherConfig
+                {
+                    Name = t.Name, Family = t.Family, Provider = TeacherProvider.InProcess, Checkpoint = teacherDir, License = t.License,
+                    PreferredSkills = t.Skills, Sampling = new TeacherSampling { Temperature = 0, MaxTokens = preset.MaxNewTokens },
+                    MaxBatch = 16, CurrentDate = new DateOnly(2025, 1, 1),
+                },
+            ],
             PromptSets = [new PromptSetConfig { Name = "curriculum", Files = [prompts] }],
-            Selection = SelectionPolicyKind.AllVerified, OutputDir = dir, Concurrency = 48, ShardFormat = ShardFormat.Jsonl, ConfigHash = key,
+            Selection = SelectionPolicyKind.AllVerified, OutputDir = dir, Concurrency = 32, ShardFormat = ShardFormat.Jsonl, ConfigHash = key,
         };
         var result = DistillEngine.RunAsync(config, new DistillRunOptions { Resume = true, Progress = log }, cancel).GetAwaiter().GetResult();
         log.Write(result.Table);
+        if (result.Manifest.Records == 0) Say($"    warning: {t.Name} answered none of its prompts correctly; it will not teach the student");
         StageCache.MarkDone(dir, key);
         return dir;
-    }
-
-    static void WriteTeacherTraces(string tracesDir, string teacher, string path)
-    {
-        var records = TrainingData.ReadRecords(tracesDir).Where(r => r.Teacher == teacher).ToList();
-        if (records.Count == 0) throw new InvalidDataException($"teacher {teacher} has no verified traces; it cannot teach a student alone");
-        File.WriteAllLines(path, records.Select(r => JsonSerializer.Serialize(r, DatasetRecord.Json)));
     }
 
     void Say(string message) => log.WriteLine(message);

@@ -28,7 +28,7 @@ public sealed record QuickstartPreset
 
     public static QuickstartPreset Smoke { get; } = new()
     {
-        Name = "smoke", TrainPerSkill = 200, TracePromptsPerSkill = 24, HeldOutPerSkill = 12, TeacherSteps = 40, StudentSteps = 30,
+        Name = "smoke", TrainPerSkill = 200, TracePromptsPerSkill = 60, HeldOutPerSkill = 12, TeacherSteps = 40, StudentSteps = 30,
         HiddenSize = 64, Layers = 2, BatchSize = 8, MaxNewTokens = 32,
     };
 
