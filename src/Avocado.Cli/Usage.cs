@@ -23,7 +23,7 @@ public static class Usage
 
         Data engine (teachers → verified, selected, decontaminated distillation set; Parquet/JSONL shards + manifest + dataset card):
           avocado distill generate --config RUN.json [--resume]
-          avocado quickstart [--preset default|smoke] [--dir DIR] [--no-serve] [--port 8080] [--db PATH]
+          avocado quickstart [--preset default|smoke] [--dir DIR] [--no-serve] [--baselines] [--port 8080] [--db PATH]
           avocado distill train --config TRAIN.json [--resume RUN_DIR] [--threads N]
           avocado data inspect FILE|DIR [--head N]
           avocado eval --model NAME=DIR|URL[#MODEL] … --bench FILE … [--samples K] [--max-tokens N] [--out DIR] [--concurrency N]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -8,8 +9,6 @@ namespace Avocado.Teachers;
 /// <summary>Canonical, hashable forms of what a teacher is asked.</summary>
 public static class TeacherPrompt
 {
-    static readonly JsonWriterOptions Writer = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>
     /// The conversation part of a request as JSON with a fixed field order (messages, tools, enable_thinking,
     /// reasoning_effort): equal requests give equal text. Sampling, sample index and log-probability settings are not
@@ -18,52 +17,72 @@ public static class TeacherPrompt
     public static string CanonicalJson(TeacherRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, Writer))
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("messages");
-            foreach (var m in request.Messages)
-            {
-                w.WriteStartObject();
-                w.WriteString("role", m.Role);
-                w.WriteString("content", m.Content);
-                w.WriteString("reasoning", m.Reasoning);
-                w.WriteString("name", m.Name);
-                w.WriteString("tool_call_id", m.ToolCallId);
-                w.WriteStartArray("tool_calls");
-                foreach (var c in m.ToolCalls ?? [])
-                {
-                    w.WriteStartObject();
-                    w.WriteString("id", c.Id);
-                    w.WriteString("name", c.Name);
-                    w.WriteString("arguments", c.ArgumentsJson);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("tools");
-            foreach (var t in request.Tools ?? [])
-            {
-                w.WriteStartObject();
-                w.WriteString("name", t.Name);
-                w.WriteString("description", t.Description);
-                w.WritePropertyName("parameters");
-                if (t.Parameters is { } p) p.WriteTo(w); else w.WriteNullValue();
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteBoolean("enable_thinking", request.EnableThinking);
-            w.WriteString("reasoning_effort", EffortName(request.ReasoningEffort));
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        return ScratchJson.Build(relaxedEscaping: true, w => WriteCanonical(w, request), json => Encoding.UTF8.GetString(json));
     }
 
-    /// <summary>Lower-case hex SHA-256 of the UTF-8 text.</summary>
-    public static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    static void WriteCanonical(Utf8JsonWriter w, TeacherRequest request)
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("messages");
+        foreach (var m in request.Messages)
+        {
+            w.WriteStartObject();
+            w.WriteString("role", m.Role);
+            w.WriteString("content", m.Content);
+            w.WriteString("reasoning", m.Reasoning);
+            w.WriteString("name", m.Name);
+            w.WriteString("tool_call_id", m.ToolCallId);
+            w.WriteStartArray("tool_calls");
+            foreach (var c in m.ToolCalls ?? [])
+            {
+                w.WriteStartObject();
+                w.WriteString("id", c.Id);
+                w.WriteString("name", c.Name);
+                w.WriteString("arguments", c.ArgumentsJson);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("tools");
+        foreach (var t in request.Tools ?? [])
+        {
+            w.WriteStartObject();
+            w.WriteString("name", t.Name);
+            w.WriteString("description", t.Description);
+            w.WritePropertyName("parameters");
+            if (t.Parameters is { } p) p.WriteTo(w); else w.WriteNullValue();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteBoolean("enable_thinking", request.EnableThinking);
+        w.WriteString("reasoning_effort", EffortName(request.ReasoningEffort));
+        w.WriteEndObject();
+    }
+
+    /// <summary>Lower-case hex SHA-256 of the UTF-8 text (encoded into a pooled buffer: prompts are hashed per request).</summary>
+    public static string Sha256Hex(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
+        {
+            return Sha256Hex(bytes.AsSpan(0, Encoding.UTF8.GetBytes(text, bytes)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    /// <summary>Lower-case hex SHA-256 of the bytes.</summary>
+    internal static string Sha256Hex(ReadOnlySpan<byte> bytes)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(bytes, hash);
+        return Convert.ToHexStringLower(hash);
+    }
 
     internal static string? EffortName(ReasoningEffort? effort) => effort switch
     {

@@ -20,8 +20,8 @@ public static class QuickstartCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var a = new CliArgs(args, new HashSet<string> { "no-serve" });
-        var preset = QuickstartPreset.ByName(a.Option("preset") ?? "default");
+        var a = new CliArgs(args, new HashSet<string> { "no-serve", "baselines" });
+        var preset = QuickstartPreset.ByName(a.Option("preset") ?? "default") with { Baselines = a.Flag("baselines") };
         var dir = Path.GetFullPath(a.Option("dir") ?? Path.Combine(".avocado", "quickstart", preset.Name));
         var noServe = a.Flag("no-serve");
         var port = a.Int("port") ?? 8080;
@@ -93,7 +93,7 @@ public static class QuickstartCommand
 
               var client = new OpenAI.Chat.ChatClient("{{model}}", new System.ClientModel.ApiKeyCredential("{{key.Secret}}"),
                   new OpenAI.OpenAIClientOptions { Endpoint = new Uri("{{url}}/v1") });
-              Console.WriteLine((await client.CompleteChatAsync("Which is larger: 17 or 23? Number only.")).Value.Content[0].Text);
+              Console.WriteLine((await client.CompleteChatAsync("小明有12个苹果，又买了7个，送出5个。现在有几个？只答数字。")).Value.Content[0].Text);
 
             Usage: ./avocado usage --tenant {{tenant.Id}} --db {{db}}     (Ctrl-C stops the server; the key is shown only once)
             """);

@@ -58,6 +58,26 @@ public sealed record TeacherConfig
     public int MaxBatch { get; init; } = 8;
     /// <summary>gpt-oss in-process: the date in the rendered system message (fix it for runs that resume across days).</summary>
     public DateOnly? CurrentDate { get; init; }
+
+    // OpenAI-compatible endpoints only: how the teacher copes with a slow or failing server. Null: the teacher's
+    // default (OpenAiTeacherDefaults), except MaxConcurrency, whose default is the run's concurrency.
+
+    /// <summary>Requests in flight to this teacher at once (a slot per attempt, not while backing off); the run's
+    /// <see cref="DistillConfig.Concurrency"/> still caps all teachers together.</summary>
+    public int? MaxConcurrency { get; init; }
+    /// <summary>Limit of one attempt, the whole response included.</summary>
+    public TimeSpan? RequestTimeout { get; init; }
+    /// <summary>Attempts per request, the first included (408, 429, 5xx, connection errors and timeouts are retried).</summary>
+    public int? MaxAttempts { get; init; }
+    /// <summary>Backoff before retry n: uniform in [0, min(max, base·2^(n−1))] (full jitter).</summary>
+    public TimeSpan? RetryBaseDelay { get; init; }
+    public TimeSpan? RetryMaxDelay { get; init; }
+    /// <summary>Longest <c>retry-after</c> honoured.</summary>
+    public TimeSpan? MaxRetryAfter { get; init; }
+    /// <summary>Failed attempts in a row that open the circuit.</summary>
+    public int? BreakerThreshold { get; init; }
+    /// <summary>How long an open circuit refuses requests before one probe may pass.</summary>
+    public TimeSpan? BreakerOpen { get; init; }
 }
 
 public sealed record PromptSetConfig

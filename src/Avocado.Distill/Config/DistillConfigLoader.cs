@@ -130,6 +130,7 @@ public static class DistillConfigLoader
                 ? DateOnly.TryParseExact(d, "yyyy-MM-dd", out var date) ? date : throw t.Error("current_date", $"'{d}' is not a date (yyyy-MM-dd)")
                 : null,
         };
+        config = EndpointTeacherFields.Read(config, t);
         t.EnsureNoUnknown();
         return config;
     }

@@ -37,14 +37,20 @@ public sealed record DistillRunResult(string OutputDir, DatasetManifest Manifest
 
 /// <summary>
 /// The data engine: prompts → decontamination → every prompt × teacher × sample through a <see cref="CachedTeacher"/>
-/// (cache under <c>output_dir/teacher-cache</c>, so a re-run makes no teacher calls and a killed run loses only the
-/// requests in flight) → verification → selection → shards, manifest and dataset card. The output depends only on the
+/// (an append-log cache under <c>output_dir/teacher-cache</c>, so a re-run makes no teacher calls and a killed run loses
+/// only the requests in flight; at most <c>concurrency</c> teacher calls in flight, over all teachers) → verification → selection → shards, manifest and dataset card. The output depends only on the
 /// config and the replies, never on completion order, so a resumed run writes what an uninterrupted one would.
 /// A teacher that fails (cannot load, endpoint down) is reported and the run goes on with the others.
 /// </summary>
 public static class DistillEngine
 {
     public const string CacheDir = "teacher-cache";
+
+    /// <summary>Workers per request slot. Besides the teacher call a worker looks the request up in the cache, stores
+    /// the reply, verifies and counts it; only the call holds a slot (<see cref="SlotLimitedTeacher"/>), and a second
+    /// worker per slot has its next request ready when a slot frees, so that bookkeeping never leaves a slot idle. (At
+    /// 20 ms replies, once cache writes were cheap, this was within the benchmark's noise: docs/BENCHMARKS.md.)</summary>
+    const int WorkersPerSlot = 2;
 
     public static async Task<DistillRunResult> RunAsync(DistillConfig config, DistillRunOptions? options, CancellationToken ct)
     {
@@ -62,11 +68,15 @@ public static class DistillEngine
         prompts = decontaminated.Kept;
         if (prompts.Count == 0) throw new DistillRunException("no prompts left to send (every prompt set is empty or decontaminated away)");
 
-        var cache = new ResponseCache(Path.Combine(outputDir, CacheDir));
+        // Appended, not one file per reply: creating a file costs more kernel time than the engine's whole
+        // per-request work (docs/BENCHMARKS.md); output directories of earlier versions still resume from their files.
+        using var cache = new ResponseCache(Path.Combine(outputDir, CacheDir), ResponseCacheLayout.AppendLog);
         cache.RemoveStaleTemporaryFiles(TimeSpan.FromMinutes(10));
         var teachers = new CachedTeacher?[config.Teachers.Count];
+        var created = new ITeacher?[config.Teachers.Count];
         var loadErrors = new Exception?[config.Teachers.Count];
         var create = options.CreateTeacher ?? (t => TeacherFactory.Create(t, config.Concurrency));
+        using var slots = new SemaphoreSlim(config.Concurrency, config.Concurrency);
         try
         {
             for (int i = 0; i < teachers.Length; i++)
@@ -80,7 +90,8 @@ public static class DistillEngine
                         (inner as IDisposable)?.Dispose();
                         throw new DistillRunException($"teachers[{i}].family: the config says '{tc.Family}' but the teacher is '{inner.Family}'");
                     }
-                    teachers[i] = new CachedTeacher(inner, cache);
+                    created[i] = inner;
+                    teachers[i] = new CachedTeacher(new SlotLimitedTeacher(inner, slots), cache);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -92,7 +103,7 @@ public static class DistillEngine
         }
         finally
         {
-            foreach (var t in teachers) (t?.Inner as IDisposable)?.Dispose();
+            foreach (var t in created) (t as IDisposable)?.Dispose();
         }
     }
 
@@ -108,12 +119,13 @@ public static class DistillEngine
         var progress = new RunProgress(config.Teachers.Select(t => (t.Name, prompts.Count * t.SamplesPerPrompt)).ToList(),
             options.Progress, options.Time, options.ProgressInterval);
         var replies = new TeacherReply?[jobs.Count];
+        var verifications = new VerificationResult?[jobs.Count];
         int finished = 0;
         long[] callsBefore = teachers.Select(t => t?.TeacherCalls ?? 0).ToArray();
         try
         {
             await Parallel.ForEachAsync(Enumerable.Range(0, jobs.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = config.Concurrency, CancellationToken = ct },
+                new ParallelOptions { MaxDegreeOfParallelism = config.Concurrency * WorkersPerSlot, CancellationToken = ct },
                 async (j, token) =>
                 {
                     var (p, t, s) = jobs[j];
@@ -121,6 +133,8 @@ public static class DistillEngine
                     {
                         var teacher = teachers[t] ?? throw new DistillRunException($"teacher did not start: {loadErrors[t]!.Message}");
                         var reply = await teacher.GenerateAsync(RequestFor(config.Teachers[t], prompts[p], s), token);
+                        // Verified here, while other requests are in flight, rather than all at the end.
+                        if (config.Verifier) verifications[j] = AnswerVerifier.Default.Verify(reply.Content, reply.Reasoning, prompts[p].ReferenceAnswer);
                         replies[j] = reply;
                         progress.Succeeded(t, reply);
                     }
@@ -157,9 +171,7 @@ public static class DistillEngine
                 if (replies[j] is not { } reply) continue;
                 var (_, t, s) = jobs[j];
                 var tc = config.Teachers[t];
-                var verification = config.Verifier
-                    ? AnswerVerifier.Default.Verify(reply.Content, reply.Reasoning, prompt.ReferenceAnswer)
-                    : new VerificationResult(Verdict.NoReference, null, null, MatchMethod.None);
+                var verification = verifications[j] ?? new VerificationResult(Verdict.NoReference, null, null, MatchMethod.None);
                 if (config.Verifier && verification.HasReference)
                 {
                     var stats = progress.Teachers[t];

@@ -6,6 +6,7 @@ namespace Avocado.Distill.Engine;
 /// <summary>Builds the teacher a <see cref="TeacherConfig"/> describes (not yet cached: the engine wraps it).</summary>
 public static class TeacherFactory
 {
+    /// <param name="concurrency">The run's; an endpoint teacher without its own <c>max_concurrency</c> takes it.</param>
     public static ITeacher Create(TeacherConfig config, int concurrency)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -29,7 +30,14 @@ public static class TeacherFactory
                 Revision = config.Revision,
                 License = config.License,
                 ApiKeyEnvironmentVariable = config.ApiKeyEnv,
-                MaxConcurrency = concurrency,
+                MaxConcurrency = config.MaxConcurrency ?? concurrency,
+                RequestTimeout = config.RequestTimeout ?? OpenAiTeacherDefaults.RequestTimeout,
+                MaxAttempts = config.MaxAttempts ?? OpenAiTeacherDefaults.MaxAttempts,
+                BaseDelay = config.RetryBaseDelay ?? OpenAiTeacherDefaults.BaseDelay,
+                MaxDelay = config.RetryMaxDelay ?? OpenAiTeacherDefaults.MaxDelay,
+                MaxRetryAfter = config.MaxRetryAfter ?? OpenAiTeacherDefaults.MaxRetryAfter,
+                BreakerThreshold = config.BreakerThreshold ?? OpenAiTeacherDefaults.BreakerThreshold,
+                BreakDuration = config.BreakerOpen ?? OpenAiTeacherDefaults.BreakDuration,
             }),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Provider, "unknown teacher provider"),
         };

@@ -24,6 +24,7 @@ public static class StudentFactory
         var config = preset with
         {
             HiddenSize = shape.HiddenSize ?? preset.HiddenSize,
+            RopeTheta = shape.RopeTheta ?? preset.RopeTheta,
             IntermediateSize = shape.IntermediateSize ?? preset.IntermediateSize,
             NumHiddenLayers = layers,
             NumAttentionHeads = shape.NumHeads ?? preset.NumAttentionHeads,

@@ -19,9 +19,12 @@ public sealed record TrainConfig
     /// <summary>In-process teachers scored on the training sequences (logit or cross-tokenizer distillation).</summary>
     public IReadOnlyList<TrainTeacherSpec> Teachers { get; init; } = [];
     public LossSpec Losses { get; init; } = new();
+    [System.Text.Json.Serialization.JsonPropertyName("teacher_weighting")] // the config file's name for it
     public WeightingSpec Weighting { get; init; } = new();
     public OptimizationSpec Training { get; init; } = new();
-    /// <summary>SHA-256 of the config file's bytes (empty when parsed from memory).</summary>
+    /// <summary>SHA-256 of the config file's bytes (empty when parsed from memory). Not a config field: run.json
+    /// records it beside the config, so that the config it records loads as a config file.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string ConfigHash { get; init; } = "";
 }
 
@@ -54,6 +57,9 @@ public sealed record StudentShape
     public int? MaxPositionEmbeddings { get; init; }
     /// <summary>Window of sliding-attention layers (Gemma 3, gpt-oss); default 128.</summary>
     public int? SlidingWindow { get; init; }
+    /// <summary>RoPE base (global layers). The families' bases (10⁶ for Qwen3 and Gemma 3, 1.5·10⁵ for gpt-oss) serve
+    /// long contexts; with a small head_dim and short rows, 10⁴ leaves more rotary dimensions that turn within a row.</summary>
+    public double? RopeTheta { get; init; }
     /// <summary>gpt-oss only.</summary>
     public int? NumExperts { get; init; }
     public int? ExpertsPerToken { get; init; }

@@ -77,6 +77,7 @@ public static class TrainConfigLoader
                     NumLayers = shape.Int("num_layers", min: 1), NumHeads = shape.Int("num_heads", min: 1),
                     NumKvHeads = shape.Int("num_kv_heads", min: 1), HeadDim = shape.Int("head_dim", min: 2),
                     MaxPositionEmbeddings = shape.Int("max_position_embeddings", min: 16), SlidingWindow = shape.Int("sliding_window", min: 1),
+                    RopeTheta = shape.Double("rope_theta", min: 2),
                     NumExperts = shape.Int("num_experts", min: 1), ExpertsPerToken = shape.Int("experts_per_token", min: 1),
                 },
             };

@@ -218,6 +218,7 @@ public sealed class Trainer : IDisposable
         var record = new JsonObject
         {
             ["config"] = JsonNode.Parse(JsonSerializer.Serialize(_config, RunJson)),
+            ["config_hash"] = _config.ConfigHash,
             ["data"] = new JsonArray([.. _dataFiles.Select(f => (JsonNode)new JsonObject { ["path"] = f.Path, ["sha256"] = f.Sha256, ["records"] = f.Records })]),
             ["teachers"] = new JsonArray([.. _teachers.Select(t => (JsonNode)new JsonObject
             {
@@ -237,6 +238,7 @@ public sealed class Trainer : IDisposable
     static readonly JsonSerializerOptions RunJson = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 

@@ -63,6 +63,9 @@ public sealed class OpenAiTeacher : ITeacher, ITeacherDiagnostics, IDisposable
 
     public TeacherStats Stats => stats.Snapshot(breaker.Current);
 
+    /// <summary>The settings this teacher runs with (a copy; the API key is not included).</summary>
+    public OpenAiTeacherOptions Options => options with { ApiKey = null };
+
     public string RenderPrompt(TeacherRequest request) => TeacherPrompt.CanonicalJson(request);
 
     public async Task<TeacherReply> GenerateAsync(TeacherRequest request, CancellationToken ct)

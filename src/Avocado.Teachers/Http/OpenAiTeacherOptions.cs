@@ -5,6 +5,20 @@ namespace Avocado.Teachers;
 /// <summary>A retry about to happen: which attempt failed, why, and how long the teacher waits before the next.</summary>
 public sealed record TeacherRetry(string Teacher, int FailedAttempt, TeacherFailure Failure, TimeSpan Delay, TimeSpan? RetryAfter);
 
+/// <summary>The defaults of <see cref="OpenAiTeacherOptions"/>, in one place for the options and for run configs that
+/// override some of them (a config check such as "max delay ≥ base delay" needs the default of the field not given).</summary>
+public static class OpenAiTeacherDefaults
+{
+    public const int MaxConcurrency = 16;
+    public static TimeSpan RequestTimeout { get; } = TimeSpan.FromMinutes(10);
+    public const int MaxAttempts = 6;
+    public static TimeSpan BaseDelay { get; } = TimeSpan.FromSeconds(1);
+    public static TimeSpan MaxDelay { get; } = TimeSpan.FromSeconds(60);
+    public static TimeSpan MaxRetryAfter { get; } = TimeSpan.FromMinutes(2);
+    public const int BreakerThreshold = 10;
+    public static TimeSpan BreakDuration { get; } = TimeSpan.FromSeconds(60);
+}
+
 /// <summary>Settings of an <see cref="OpenAiTeacher"/>; validated and copied at construction.</summary>
 public sealed record OpenAiTeacherOptions
 {
@@ -26,20 +40,20 @@ public sealed record OpenAiTeacherOptions
     public string? ApiKey { get; init; }
     public string? ApiKeyEnvironmentVariable { get; init; }
     /// <summary>Requests in flight at once (a slot is held per attempt, not while backing off).</summary>
-    public int MaxConcurrency { get; init; } = 16;
+    public int MaxConcurrency { get; init; } = OpenAiTeacherDefaults.MaxConcurrency;
     /// <summary>Limit of one attempt, response body included (non-streaming long reasoning takes minutes).</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan RequestTimeout { get; init; } = OpenAiTeacherDefaults.RequestTimeout;
     /// <summary>Attempts per request, the first included; only transient failures (408, 429, 5xx, connection errors,
     /// timeouts, unreadable responses) are retried.</summary>
-    public int MaxAttempts { get; init; } = 6;
-    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(1);
-    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(60);
+    public int MaxAttempts { get; init; } = OpenAiTeacherDefaults.MaxAttempts;
+    public TimeSpan BaseDelay { get; init; } = OpenAiTeacherDefaults.BaseDelay;
+    public TimeSpan MaxDelay { get; init; } = OpenAiTeacherDefaults.MaxDelay;
     /// <summary>Longest <c>retry-after</c> honoured; longer requests are waited this long.</summary>
-    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan MaxRetryAfter { get; init; } = OpenAiTeacherDefaults.MaxRetryAfter;
     /// <summary>Failed attempts in a row that open the circuit.</summary>
-    public int BreakerThreshold { get; init; } = 10;
+    public int BreakerThreshold { get; init; } = OpenAiTeacherDefaults.BreakerThreshold;
     /// <summary>How long an open circuit refuses calls before letting one probe through.</summary>
-    public TimeSpan BreakDuration { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan BreakDuration { get; init; } = OpenAiTeacherDefaults.BreakDuration;
     /// <summary>Extra request body fields (e.g. <c>repetition_penalty</c>, <c>chat_template_kwargs</c>); they replace
     /// fields of the same name.</summary>
     public IReadOnlyDictionary<string, JsonNode?>? ExtraBody { get; init; }

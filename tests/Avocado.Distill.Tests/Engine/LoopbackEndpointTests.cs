@@ -94,9 +94,15 @@ public sealed class LoopbackEndpointTests
         }
     }
 
-    static string Config(Uri endpoint) => $$"""
+    // Short timeouts and backoff, so the scripted faults take seconds, not minutes; a breaker that never opens.
+    const string Resilience = """
+        "request_timeout_seconds": 2, "max_attempts": 6, "retry_base_delay_seconds": 0.01, "retry_max_delay_seconds": 0.05,
+        "breaker_threshold": 1000
+        """;
+
+    static string Config(Uri endpoint, string resilience = Resilience) => $$"""
         {
-          "teachers": [ { "name": "loop", "family": "qwen3", "provider": "openai", "endpoint": "{{endpoint}}", "model": "m" } ],
+          "teachers": [ { "name": "loop", "family": "qwen3", "provider": "openai", "endpoint": "{{endpoint}}", "model": "m", {{resilience}} } ],
           "prompt_sets": [ { "files": ["prompts.jsonl"] } ],
           "verifier": false,
           "output_dir": "out",
@@ -105,21 +111,8 @@ public sealed class LoopbackEndpointTests
         }
         """;
 
-    // DistillConfig has no timeout/backoff knobs, so the teacher is built from the config with short ones.
-    static DistillRunOptions Options(bool resume) => new()
-    {
-        Resume = resume,
-        CreateTeacher = tc => new OpenAiTeacher(new OpenAiTeacherOptions
-        {
-            Name = tc.Name, Family = tc.Family, Endpoint = tc.Endpoint!, Model = tc.Model!, License = tc.License,
-            MaxConcurrency = 4,
-            RequestTimeout = TimeSpan.FromSeconds(2),
-            MaxAttempts = 6,
-            BaseDelay = TimeSpan.FromMilliseconds(10),
-            MaxDelay = TimeSpan.FromMilliseconds(50),
-            BreakerThreshold = 1000,
-        }),
-    };
+    // The teacher is built from the config (TeacherFactory), timeouts and retries included.
+    static DistillRunOptions Options(bool resume) => new() { Resume = resume };
 
     [Fact]
     public async Task Every_prompt_ends_with_one_record_holding_the_final_reply_and_resume_calls_nothing()
@@ -162,6 +155,32 @@ public sealed class LoopbackEndpointTests
             Assert.Equal(callsBefore, server.Calls);
             Assert.Equal(0, resumed.TeacherCalls);
             Assert.Equal(prompts, resumed.Manifest.Records);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Max_attempts_from_the_config_bound_the_calls_per_request()
+    {
+        var dir = RunFiles.NewDir();
+        try
+        {
+            await using var server = await ScriptedServer.StartAsync();
+            // Two attempts meet only the 500 and the 429: every request fails, after exactly two calls.
+            var config = DistillConfigLoader.Load(RunFiles.WriteRun(dir, Config(server.BaseUrl,
+                """ "max_attempts": 2, "retry_base_delay_seconds": 0, "max_retry_after_seconds": 0.01, "breaker_threshold": 1000 """)));
+            int prompts = RunFiles.Gsm8kLines.Length;
+
+            var result = await DistillEngine.RunAsync(config, Options(resume: false), CancellationToken.None);
+
+            Assert.Equal(prompts, result.FailedRequests);
+            Assert.Equal(2 * prompts, server.Calls);
+            Assert.Equal(0, server.Successes);
+            Assert.Contains("all 2 attempts failed", Assert.Single(result.Teachers).Errors[0]);
+            Assert.Equal(0, result.Manifest.Records);
         }
         finally
         {

@@ -101,30 +101,28 @@ public sealed partial class CurriculumGeneratorTests
         foreach (var item in AllItems.Where(i => i.Skill == "sequence"))
         {
             var terms = Numbers(item.Prompt);
-            Assert.InRange(terms.Count, 3, 5);
+            Assert.InRange(terms.Count, 3, 6);
+            var differences = terms.Zip(terms.Skip(1), (a, b) => b - a).Distinct().ToList();
+            Assert.Single(differences);
+            Assert.InRange(Math.Abs(differences[0]), 1, 9);
+            int answer = int.Parse(item.Answer, CultureInfo.InvariantCulture);
+            Assert.Equal(terms[^1] + differences[0], answer);
+            Assert.True(answer >= 1, item.Id);
+            // Step from the last two terms (larger minus smaller), then applied to the last term.
             var steps = Equations(item.Reasoning);
             Assert.Equal(2, steps.Count);
             Assert.All(steps, s => Assert.Equal(Apply(s.Left, s.Op, s.Right), s.Result));
-            int answer = int.Parse(item.Answer, CultureInfo.InvariantCulture);
-            var differences = terms.Zip(terms.Skip(1), (a, b) => b - a).Distinct().ToList();
-            if (differences.Count == 1) Assert.Equal(terms[^1] + differences[0], answer);
-            else
-            {
-                int ratio = terms[1] / terms[0];
-                Assert.All(terms.Zip(terms.Skip(1)), pair => Assert.Equal(pair.First * ratio, pair.Second));
-                Assert.Equal(terms[^1] * ratio, answer);
-            }
+            Assert.Equal((Math.Max(terms[^1], terms[^2]), Math.Min(terms[^1], terms[^2]), Math.Abs(differences[0])), (steps[0].Left, steps[0].Right, steps[0].Result));
             Assert.Equal((terms[^1], answer), (steps[1].Left, steps[1].Result));
-            Assert.True(answer >= 0, item.Id);
         }
     }
 
     [Fact]
-    public void ComparisonsNameTheRightOneWithAConsistentChain()
+    public void ComparisonsNameTheRightOneWithStepsThatFollowThePrompt()
     {
-        var dimensions = new Dictionary<string, (string More, string Less, string Most)>
+        var dimensions = new Dictionary<string, (string More, string Less)>
         {
-            ["age"] = ("older", "younger", "oldest"), ["height"] = ("taller", "shorter", "tallest"), ["speed"] = ("faster", "slower", "fastest"),
+            ["age"] = ("older", "younger"), ["height"] = ("taller", "shorter"), ["speed"] = ("faster", "slower"),
         };
         int people = 0, numbers = 0;
         foreach (var item in AllItems.Where(i => i.Skill == "compare"))
@@ -138,29 +136,39 @@ public sealed partial class CurriculumGeneratorTests
                 Assert.Equal(listed.Count, listed.Distinct().Count());
                 bool larger = question.Groups[1].Value.StartsWith("larg", StringComparison.Ordinal);
                 Assert.Equal((larger ? listed.Max() : listed.Min()).ToString(CultureInfo.InvariantCulture), item.Answer);
-                var sorted = larger ? listed.OrderDescending() : listed.Order();
-                Assert.Equal(string.Join(larger ? '>' : '<', sorted) + ".", item.Reasoning);
+                // A scan in the listed order: each step compares the best so far (left) with the next number (right),
+                // with the true sign.
+                var steps = Regex.Matches(item.Reasoning, @"(\d+)([<>])(\d+)\.").ToList();
+                Assert.Equal(listed.Count - 1, steps.Count);
+                int best = listed[0];
+                for (int i = 0; i < steps.Count; i++)
+                {
+                    int left = int.Parse(steps[i].Groups[1].Value, CultureInfo.InvariantCulture), right = int.Parse(steps[i].Groups[3].Value, CultureInfo.InvariantCulture);
+                    Assert.Equal(best, left);
+                    Assert.Equal(listed[i + 1], right);
+                    Assert.Equal(left < right ? "<" : ">", steps[i].Groups[2].Value);
+                    best = larger ? Math.Max(left, right) : Math.Min(left, right);
+                }
+                Assert.Equal(best.ToString(CultureInfo.InvariantCulture), item.Answer);
                 continue;
             }
 
             people++;
-            var chain = Regex.Match(item.Reasoning, @"^(\w+)>(\w+)>(\w+) by (\w+), so (\w+) is (\w+)\.$");
+            var chain = Regex.Match(item.Reasoning, @"^By (\w+): (\w+) > (\w+), so (\w+) is (\w+)\.$");
             Assert.True(chain.Success, $"{item.Id}: {item.Reasoning}");
-            var order = new[] { chain.Groups[1].Value, chain.Groups[2].Value, chain.Groups[3].Value };
-            var (more, less, most) = dimensions[chain.Groups[4].Value];
-            var facts = StatementPattern().Matches(item.Prompt);
-            Assert.Equal(2, facts.Count);
-            foreach (Match fact in facts)
-            {
-                int subject = Array.IndexOf(order, fact.Groups[1].Value), other = Array.IndexOf(order, fact.Groups[3].Value);
-                Assert.True(subject >= 0 && other >= 0, $"{item.Id}: {fact.Value} names someone outside the chain");
-                string word = fact.Groups[2].Value;
-                Assert.True(word == more ? subject < other : word == less && subject > other, $"{item.Id}: {fact.Value} contradicts {item.Reasoning}");
-            }
+            var order = new[] { chain.Groups[2].Value, chain.Groups[3].Value };
+            Assert.NotEqual(order[0], order[1]);
+            var (more, less) = dimensions[chain.Groups[1].Value];
+            var fact = StatementPattern().Match(item.Prompt);
+            Assert.True(fact.Success, item.Prompt);
+            int subject = Array.IndexOf(order, fact.Groups[1].Value), other = Array.IndexOf(order, fact.Groups[3].Value);
+            Assert.True(subject >= 0 && other >= 0, $"{item.Id}: {fact.Value} names someone else");
+            string word = fact.Groups[2].Value;
+            Assert.True(word == more ? subject < other : word == less && subject > other, $"{item.Id}: {fact.Value} contradicts {item.Reasoning}");
             var asked = Regex.Match(item.Prompt, @"Who is (\w+)\?").Groups[1].Value;
-            Assert.Equal(asked, chain.Groups[5].Value);
-            Assert.Equal(asked == most ? order[0] : order[2], item.Answer);
-            Assert.Equal(item.Answer, chain.Groups[6].Value);
+            Assert.Equal(asked, chain.Groups[4].Value);
+            Assert.Equal(asked == more ? order[0] : order[1], item.Answer);
+            Assert.Equal(item.Answer, chain.Groups[5].Value);
             Assert.Equal("Answer: " + item.Answer, item.FinalAnswer);
         }
         Assert.InRange(people, numbers / 2, numbers * 2);
@@ -284,7 +292,8 @@ public sealed partial class CurriculumGeneratorTests
     private static string Wrong(CurriculumItem item)
     {
         if (item.FinalAnswer == item.Answer) return (int.Parse(item.Answer, CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture);
-        var other = StatementPattern().Matches(item.Prompt).Select(m => m.Groups[1].Value).First(n => n != item.Answer);
+        var names = StatementPattern().Match(item.Prompt).Groups;
+        var other = names[1].Value == item.Answer ? names[3].Value : names[1].Value;
         return "Answer: " + other;
     }
 

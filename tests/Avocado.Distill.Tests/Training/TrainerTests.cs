@@ -29,9 +29,19 @@ public class TrainerTests
         var run = JsonNode.Parse(File.ReadAllText(Path.Combine(config.RunDir, "run.json")))!;
         Assert.Equal(64, run["data"]![0]!["records"]!.GetValue<int>());
         Assert.Equal(64, run["data"]![0]!["sha256"]!.GetValue<string>().Length);
+        // The resolved config run.json records is itself a valid config: a run can be reproduced from it.
+        var reloaded = TrainConfigLoader.Parse(System.Text.Encoding.UTF8.GetBytes(run["config"]!.ToJsonString()), config.RunDir);
+        Assert.Equal(config.Training, reloaded.Training);
+        Assert.Equal(config.Losses, reloaded.Losses);
+        Assert.Equal(config.Weighting, reloaded.Weighting);
+        Assert.Equal(config.Student.Shape, reloaded.Student.Shape);
+        Assert.Equal(config.Data, reloaded.Data);
         var metrics = File.ReadAllLines(Path.Combine(config.RunDir, "metrics.jsonl"));
         Assert.Equal(8, metrics.Length); // every 5 steps of 40
         Assert.All(metrics, l => Assert.NotNull(JsonNode.Parse(l)!["loss/ce"]));
+        // Read by other tools (pandas, jq, Python's json): no byte-order mark before the first object.
+        foreach (var file in new[] { "metrics.jsonl", "run.json" })
+            Assert.Equal((byte)'{', File.ReadAllBytes(Path.Combine(config.RunDir, file))[0]);
         Assert.True(File.Exists(Path.Combine(config.RunDir, "plots", "loss.png")));
 
         // The student loads with this project's loader and tokenizer and answers like its data.

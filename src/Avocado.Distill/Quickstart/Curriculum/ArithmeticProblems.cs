@@ -1,7 +1,7 @@
 namespace Avocado.Distill.Quickstart.Curriculum;
 
 /// <summary>
-/// Two-step word problems with numbers 1–30 (+ and − only, every intermediate and final count ≥ 1), the same
+/// Two-step word problems (+ and − only, a start of 1–20 changed by 1–9 twice, every intermediate and final count ≥ 1), the same
 /// four patterns in English and Chinese: "Tom has 12 apples, buys 7, gives away 5. How many now?" →
 /// "12+7=19. 19-5=14." → "14".
 /// </summary>
@@ -64,28 +64,30 @@ internal static class ArithmeticProblems
         return new CurriculumProblem(n.Key, question + AnswerInstructions.ChineseNumber, n.Steps("。", ""), n.Result.ToString());
     }
 
+    /// <summary>A start of 1–20 changed twice by 1–9: two digits meet one digit, with carries and borrows, which a small
+    /// model learns in minutes (two-digit ± two-digit takes it several times longer).</summary>
     private static Numbers Draw(CurriculumRandom random)
     {
-        const int Max = 30;
+        const int MaxStart = 20, MaxStep = 9;
         var pattern = (Pattern)random.Between(0, 3);
         switch (pattern)
         {
             case Pattern.AddSub:
             {
-                int a = random.Between(1, Max), b = random.Between(1, Max);
-                return new Numbers(pattern, a, b, random.Between(1, Math.Min(Max, a + b - 1)));
+                int a = random.Between(1, MaxStart), b = random.Between(1, MaxStep);
+                return new Numbers(pattern, a, b, random.Between(1, Math.Min(MaxStep, a + b - 1)));
             }
             case Pattern.SubAdd:
             {
-                int a = random.Between(2, Max);
-                return new Numbers(pattern, a, random.Between(1, a - 1), random.Between(1, Max));
+                int a = random.Between(2, MaxStart);
+                return new Numbers(pattern, a, random.Between(1, Math.Min(MaxStep, a - 1)), random.Between(1, MaxStep));
             }
             case Pattern.AddAdd:
-                return new Numbers(pattern, random.Between(1, Max), random.Between(1, Max), random.Between(1, Max));
+                return new Numbers(pattern, random.Between(1, MaxStart), random.Between(1, MaxStep), random.Between(1, MaxStep));
             default:
             {
-                int a = random.Between(3, Max), b = random.Between(1, a - 2);
-                return new Numbers(pattern, a, b, random.Between(1, a - b - 1));
+                int a = random.Between(3, MaxStart), b = random.Between(1, Math.Min(MaxStep, a - 2));
+                return new Numbers(pattern, a, b, random.Between(1, Math.Min(MaxStep, a - b - 1)));
             }
         }
     }

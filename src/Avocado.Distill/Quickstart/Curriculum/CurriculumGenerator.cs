@@ -10,9 +10,9 @@ namespace Avocado.Distill.Quickstart.Curriculum;
 /// A small generated reasoning curriculum for the quickstart's tiny teachers: short, formulaic problems that still need
 /// a step or two of work, each with a worked solution and a short answer the verifier checks.
 /// <list type="bullet">
-/// <item><c>arith_en</c> / <c>arith_zh</c>: two-step word problems with numbers 1–30, in English / Chinese;</item>
-/// <item><c>compare</c>: who is oldest/youngest from two statements, or the larger/smaller of 2–3 numbers;</item>
-/// <item><c>sequence</c>: the next term of an arithmetic or geometric sequence.</item>
+/// <item><c>arith_en</c> / <c>arith_zh</c>: two-step word problems (1–20, then ± 1–9 twice), in English / Chinese;</item>
+/// <item><c>compare</c>: who is older/younger (taller, faster…) from one statement, or the larger/smaller of 2–3 numbers;</item>
+/// <item><c>sequence</c>: the next term of an arithmetic sequence (steps of 1–9, rising or falling).</item>
 /// </list>
 /// Deterministic: the same split, count, seed and skills give the same items on every machine. Each problem belongs
 /// to one split, decided by a hash of its wording-free key (its numbers or names), so "train" and "heldout" never share
@@ -26,7 +26,7 @@ public static class CurriculumGenerator
     public const string Teacher = "curriculum", License = "generated";
 
     /// <summary>Bump when a template changes: the same seed then gives different items.</summary>
-    public const string Revision = "curriculum-v1";
+    public const string Revision = "curriculum-v3";
 
     /// <summary>One problem in <see cref="HeldoutShare"/> belongs to "heldout", the others to "train".</summary>
     private const int HeldoutShare = 4;

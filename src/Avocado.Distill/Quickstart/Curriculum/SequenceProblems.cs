@@ -1,9 +1,11 @@
 namespace Avocado.Distill.Quickstart.Curriculum;
 
 /// <summary>
-/// Next term of a sequence, 3–5 terms shown: arithmetic, rising or falling by 1–12, or geometric by 2 or 3.
-/// The reasoning finds the step from the first two terms, then applies it to the last:
-/// "Next number: 2, 5, 8, ?" → "5-2=3. 8+3=11." → "11"; "20, 17, 14, ?" → "20-17=3. 14-3=11."; "3, 6, 12, ?" → "6/3=2. 12*2=24."
+/// Next term of an arithmetic sequence, 3–6 terms shown, rising or falling by 1–9, terms up to about 100. The reasoning
+/// finds the step from the last two terms, then applies it to the last: "Next number: 2, 5, 8, ?" → "8-5=3. 8+3=11."
+/// → "11"; "20, 17, 14, ?" → "17-14=3. 14-3=11." (the last two terms sit right before the question mark, wherever the
+/// sequence starts, so a small model finds them by position). The same one-digit-step arithmetic as the word
+/// problems, in another form.
 /// </summary>
 internal static class SequenceProblems
 {
@@ -11,40 +13,26 @@ internal static class SequenceProblems
 
     public static CurriculumProblem Next(CurriculumRandom random)
     {
-        int shown = random.Between(3, 5);
-        int kind = random.Between(0, 9); // 0–4 rising, 5–8 falling, 9 geometric
+        int shown = random.Between(3, 6);
+        int step = random.Between(1, 9);
+        bool rising = random.Between(0, 9) < 6;
         var terms = new int[shown];
         string reasoning;
         int answer;
-        string rule;
-        if (kind <= 4)
+        if (rising)
         {
-            int step = random.Between(1, 12);
-            terms[0] = random.Between(0, 50);
+            terms[0] = random.Between(1, 50);
             for (int i = 1; i < shown; i++) terms[i] = terms[i - 1] + step;
             answer = terms[^1] + step;
-            reasoning = $"{terms[1]}-{terms[0]}={step}. {terms[^1]}+{step}={answer}.";
-            rule = $"+{step}";
-        }
-        else if (kind <= 8)
-        {
-            int step = random.Between(1, 12);
-            answer = random.Between(0, Math.Max(0, 120 - shown * step));
-            for (int i = shown - 1; i >= 0; i--) terms[i] = answer + (shown - i) * step;
-            reasoning = $"{terms[0]}-{terms[1]}={step}. {terms[^1]}-{step}={answer}.";
-            rule = $"-{step}";
+            reasoning = $"{terms[^1]}-{terms[^2]}={step}. {terms[^1]}+{step}={answer}.";
         }
         else
         {
-            int ratio = random.Between(2, 3);
-            int maxStart = Math.Max(1, 200 / (int)Math.Pow(ratio, shown));
-            terms[0] = random.Between(1, maxStart);
-            for (int i = 1; i < shown; i++) terms[i] = terms[i - 1] * ratio;
-            answer = terms[^1] * ratio;
-            reasoning = $"{terms[1]}/{terms[0]}={ratio}. {terms[^1]}*{ratio}={answer}.";
-            rule = $"*{ratio}";
+            answer = random.Between(1, 50);
+            for (int i = shown - 1; i >= 0; i--) terms[i] = answer + (shown - i) * step;
+            reasoning = $"{terms[^2]}-{terms[^1]}={step}. {terms[^1]}-{step}={answer}.";
         }
         var prompt = $"{random.Pick(Openings)} {string.Join(", ", terms)}, ? {AnswerInstructions.EnglishNumber}";
-        return new CurriculumProblem($"sequence:{terms[0]}:{rule}:{shown}", prompt, reasoning, answer.ToString());
+        return new CurriculumProblem($"sequence:{terms[0]}:{(rising ? "+" : "-")}{step}:{shown}", prompt, reasoning, answer.ToString());
     }
 }

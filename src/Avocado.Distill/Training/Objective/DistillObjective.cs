@@ -53,7 +53,7 @@ public sealed class DistillObjective(LossSpec losses, WeightingSpec weighting, I
 
         // Teacher passes first: their signals decide the weights of every teacher's term.
         var full = new Dictionary<TrainingTeacher, Tensor>();
-        var cross = new Dictionary<TrainingTeacher, CrossOutputs[]>();
+        var cross = new Dictionary<TrainingTeacher, CrossOutputs?[]>();
         var signals = new TeacherSignal[batch.Examples.Count][];
         for (int e = 0; e < signals.Length; e++) signals[e] = new TeacherSignal[teachers.Count];
         for (int t = 0; t < teachers.Count; t++)
@@ -73,9 +73,9 @@ public sealed class DistillObjective(LossSpec losses, WeightingSpec weighting, I
             }
             else
             {
-                var outputs = cross[teacher] = batch.Examples.Select(e => teacher.Cross(e, losses.TeacherTopK)).ToArray();
+                var outputs = cross[teacher] = batch.Examples.Select(e => Idle(teacher, e.Record.Skill) ? null : teacher.Cross(e, losses.TeacherTopK)).ToArray();
                 for (int e = 0; e < signals.Length; e++)
-                    signals[e][t] = new TeacherSignal(teacher.Spec.Weight, teacher.Spec.Skills, outputs[e].CrossEntropyPerByte, outputs[e].MeanEntropy);
+                    signals[e][t] = new TeacherSignal(teacher.Spec.Weight, teacher.Spec.Skills, outputs[e]?.CrossEntropyPerByte ?? 0, outputs[e]?.MeanEntropy ?? 0);
             }
         }
         var weights = signals.Select((s, e) => TeacherWeights.Compute(weighting.Method, weighting.Temperature, s, batch.Examples[e].Record.Skill)).ToArray();
@@ -112,6 +112,12 @@ public sealed class DistillObjective(LossSpec losses, WeightingSpec weighting, I
         terms["loss/total"] = total.item<float>();
         return new ObjectiveResult(total, terms);
     }
+
+    /// <summary>Under per-skill routing a teacher that does not list the example's skill weighs 0 whenever another one
+    /// lists it: its (cross-tokenizer, per-example) forward pass is skipped.</summary>
+    bool Idle(TrainingTeacher teacher, string? skill) =>
+        weighting.Method == WeightingMethod.Skill && skill is not null && !teacher.Spec.Skills.Contains(skill)
+        && teachers.Any(u => u.Spec.Weight > 0 && u.Spec.Skills.Contains(skill));
 
     Tensor LogitLoss(Tensor student, Tensor teacher) => losses.LogitKind switch
     {
@@ -154,14 +160,14 @@ public sealed class DistillObjective(LossSpec losses, WeightingSpec weighting, I
         public int Rows => StudentRows.Count;
     }
 
-    AlignedRows AlignCross(MicroBatch batch, CrossOutputs[] outputs, double[][] weights, int t)
+    AlignedRows AlignCross(MicroBatch batch, CrossOutputs?[] outputs, double[][] weights, int t)
     {
-        var rows = new AlignedRows(outputs.Length == 0 ? 1 : outputs[0].K);
+        var rows = new AlignedRows(outputs.FirstOrDefault(o => o is not null)?.K ?? 1);
         for (int e = 0; e < outputs.Length; e++)
         {
             var example = batch.Examples[e];
             var (_, _, length, from, _) = batch.Layout[e];
-            var o = outputs[e];
+            if (outputs[e] is not { } o) continue; // idle for this example: weight 0
             IReadOnlyList<AlignedPair> pairs;
             try { pairs = SegmentMap.AlignWithin(SegmentMap.Locate(o.AssistantText, example.AssistantText, example.Segments), o.Spans, example.AssistantSpans(length)); }
             catch (InvalidDataException) { continue; } // the teacher's rendering lost a segment (e.g. whitespace normalised): no aligned rows

@@ -10,6 +10,7 @@ namespace Avocado.Distill.Training.Run;
 /// reads as if the run had never stopped.</summary>
 public sealed class MetricsLog
 {
+    static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
     public const string FileName = "metrics.jsonl";
     readonly string _path;
 
@@ -28,7 +29,7 @@ public sealed class MetricsLog
         var json = new JsonObject { ["step"] = step };
         foreach (var (key, value) in values)
             json[key] = double.IsFinite(value) ? JsonValue.Create(Math.Round(value, 8)) : JsonValue.Create(value.ToString(CultureInfo.InvariantCulture));
-        File.AppendAllText(_path, json.ToJsonString() + "\n", Encoding.UTF8);
+        File.AppendAllText(_path, json.ToJsonString() + "\n", Utf8NoBom); // no BOM: a JSONL line must parse on its own
     }
 
     static int? StepOf(string line)
