@@ -49,7 +49,7 @@ public sealed class DistillObjective(LossSpec losses, WeightingSpec weighting, I
         int n = (int)logits.shape[0];
         var ce = SequenceLoss.CrossEntropy(logits, batch.TargetIds);
         terms["loss/ce"] = ce.item<float>();
-        var total = ce * losses.Sequence;
+        var total = WeightedRows.Scale(ce, losses.Sequence);
 
         // Teacher passes first: their signals decide the weights of every teacher's term.
         var full = new Dictionary<TrainingTeacher, Tensor>();
@@ -93,7 +93,7 @@ public sealed class DistillObjective(LossSpec losses, WeightingSpec weighting, I
                 var kd = WeightedRows.Apply(ranges, n, (f, c) => LogitLoss(sl.narrow(0, f, c), tl.narrow(0, f, c)));
                 if (kd is null) continue;
                 terms[$"loss/kd_{name}"] = kd.item<float>();
-                total = total + kd * losses.Logit;
+                total = total + WeightedRows.Scale(kd, losses.Logit);
             }
             else if (cross.TryGetValue(teacher, out var outputs))
             {
@@ -138,12 +138,12 @@ public sealed class DistillObjective(LossSpec losses, WeightingSpec weighting, I
         if (uldWeight > 0 && WeightedRows.Apply(rows.Ranges, rows.Rows, (f, c) => UldLoss.Loss(sl.narrow(0, f, c), probs.narrow(0, f, c))) is { } uld)
         {
             terms[$"loss/uld_{name}"] = uld.item<float>();
-            total = total + uld * uldWeight;
+            total = total + WeightedRows.Scale(uld, uldWeight);
         }
         if (exactWeight > 0 && WeightedRows.Apply(rows.Ranges, rows.Rows, (f, c) => TopKLoss.Kl(sl.narrow(0, f, c), ids.narrow(0, f, c), mapped.narrow(0, f, c))) is { } exact)
         {
             terms[$"loss/exact_{name}"] = exact.item<float>();
-            total = total + exact * exactWeight;
+            total = total + WeightedRows.Scale(exact, exactWeight);
         }
         return total;
     }

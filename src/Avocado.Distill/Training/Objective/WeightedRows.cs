@@ -22,11 +22,20 @@ public static class WeightedRows
             int from = ranges[i].From, to = ranges[j].To;
             if (ranges[i].Weight != 0 && to > from)
             {
-                var term = meanOfRows(from, to - from) * (ranges[i].Weight * (to - from) / totalRows);
+                var term = Scale(meanOfRows(from, to - from), ranges[i].Weight * (to - from) / totalRows);
                 sum = sum is null ? term : sum + term;
             }
             i = j + 1;
         }
         return sum;
+    }
+
+    /// <summary>t × factor through a Scalar that stays referenced until the native call has returned. The implicit
+    /// double → Scalar temporary of <c>t * factor</c> can be finalized while libtorch still reads it (seen once as
+    /// "Unknown scalar type" in <c>mul</c> after ~300 steps of a quickstart student).</summary>
+    public static Tensor Scale(Tensor t, double factor)
+    {
+        using TorchSharp.Scalar s = factor;
+        return t.mul(s);
     }
 }
