@@ -149,26 +149,34 @@ public sealed class QuickstartPipeline(QuickstartPreset preset, string workDir, 
             Steps = steps, BatchSize = preset.BatchSize, SeqLen = seqLen, LearningRate = preset.LearningRate, WarmupSteps = Math.Max(1, steps / 20),
             CheckpointEvery = Math.Max(10, steps / 5), LogEvery = Math.Max(1, steps / 50), Device = "cpu", Precision = Precision.Fp32,
         },
-        // The tokenizer by content, not by path: a re-learned tokenizer must retrain what was trained with the old one.
-        ConfigHash = StageCache.Key(name, family, StageCache.FileHash(Path.Combine(tokenizer, "tokenizer.json")), string.Join(",", data.Select(StageCache.FileHashOrDir)), steps, seqLen, preset.Name),
+    };
+
+    /// <summary>The stage key of a training run: the whole config (shape, losses, schedule…) and the content of every
+    /// input it names — tokenizer, data, teacher weights — so that changing any of them retrains, and nothing else does.</summary>
+    static TrainConfig Keyed(TrainConfig config) => config with
+    {
+        ConfigHash = StageCache.Key(
+            System.Text.Json.JsonSerializer.Serialize(config), // ConfigHash itself is not serialized
+            StageCache.FileHash(Path.Combine(config.Student.Tokenizer, "tokenizer.json")),
+            string.Join(",", config.Data.Select(StageCache.FileHashOrDir)),
+            string.Join(",", config.Teachers.Select(t => StageCache.FileHash(Path.Combine(t.Checkpoint, "model.safetensors"))))),
     };
 
     string TrainTeacher(QuickstartTeacher t, string tokenizer, string solutions, CancellationToken cancel)
     {
-        var config = Config(Path.Combine("teachers", t.Name), t.Family, tokenizer, [solutions], (int)Math.Round(preset.TeacherSteps * t.StepsScale), 256);
+        var config = Keyed(Config(Path.Combine("teachers", t.Name), t.Family, tokenizer, [solutions], (int)Math.Round(preset.TeacherSteps * t.StepsScale), 256));
         return Train($"[3/5] teacher {t.Name} ({t.Family}; skills {string.Join(", ", t.Skills)})", config, cancel);
     }
 
     string TrainStudent(string name, string tokenizer, IReadOnlyList<string> data, IReadOnlyList<TrainTeacherSpec> teachers, string heldOut, CancellationToken cancel)
     {
-        var config = Config(name, "qwen3", tokenizer, data, preset.StudentSteps, 256) with
+        var config = Keyed(Config(name, "qwen3", tokenizer, data, preset.StudentSteps, 256) with
         {
             EvalData = [heldOut],
             Teachers = teachers,
             Losses = new LossSpec { Sequence = 1, Logit = 1, Uld = 0.1, ExactMatch = 1, TeacherTopK = 16 },
             Weighting = new WeightingSpec { Method = WeightingMethod.Skill },
-        };
-        config = config with { ConfigHash = StageCache.Key(config.ConfigHash, string.Join(",", teachers.Select(t => t.Name + ":" + StageCache.FileHash(Path.Combine(t.Checkpoint, "model.safetensors"))))) };
+        });
         return Train($"[5/5] {name} from {string.Join(" + ", teachers.Select(t => t.Name))}", config, cancel);
     }
 
