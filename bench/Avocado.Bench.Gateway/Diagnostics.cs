@@ -10,7 +10,7 @@ static class Breakdown
 {
     public static async Task PrintAsync(IBillingStore billing, string key, string keyId, string? instanceId, int n = 400)
     {
-        var ids = Enumerable.Range(0, n).Select(_ => "breakdown-" + Guid.NewGuid().ToString("N")).ToArray();
+        var ids = Enumerable.Range(0, n).Select(_ => "breakdown-" + Guid.CreateVersion7().ToString("N")).ToArray();
         var usage = new TokenUsage(FakeUpstream.PromptTokens, FakeUpstream.CompletionTokens);
         Console.WriteLine();
         Console.WriteLine($"Billing calls per gateway request, timed alone ({n} each, one caller, {billing.Backend}):");

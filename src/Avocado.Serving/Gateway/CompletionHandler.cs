@@ -11,7 +11,7 @@ namespace Avocado.Serving.Gateway;
 /// and rate limit atomically → generate (streamed or not) → settle exactly what was generated. Settlement happens in
 /// a finally block with its own cancellation, so client disconnects and backend errors are billed too; a process
 /// crash leaves an open reservation with progress checkpoints that start-up recovery settles.</summary>
-public sealed class CompletionHandler(IBillingStore billing, ModelRegistry models, GatewayOptions options, TimeProvider time,
+public sealed class CompletionHandler(IBillingStore billing, ApiKeyCache keys, ModelRegistry models, GatewayOptions options, TimeProvider time,
     ILogger<CompletionHandler> log)
 {
     static readonly byte[] DataPrefix = "data: "u8.ToArray();
@@ -21,19 +21,25 @@ public sealed class CompletionHandler(IBillingStore billing, ModelRegistry model
     public async Task HandleAsync(HttpContext http, bool chat)
     {
         var ct = http.RequestAborted;
-        var key = await AuthenticateAsync(http, ct);
+        var key = await AuthenticateAsync(http, fresh: false, ct);
         using var body = await http.Request.ReadJsonAsync(options.MaxRequestBytes, ct);
         var request = chat ? RequestParser.ParseChat(body.RootElement) : RequestParser.ParseCompletion(body.RootElement);
         if (!models.TryGet(request.Model, out var backend)) throw ApiError.ModelNotFound(request.Model);
         if (!key.Allows(request.Model)) throw ApiError.Forbidden($"This API key may not use the model '{request.Model}'.");
 
         var prepared = await backend.PrepareAsync(request, chat, ct);
-        var requestId = (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N");
+        // Time-ordered ids: each reservation and usage row lands at the end of its primary-key index, not on a random page.
+        var requestId = (chat ? "chatcmpl-" : "cmpl-") + Guid.CreateVersion7().ToString("N");
         http.Response.Headers[HttpExtensions.RequestIdHeader] = requestId;
         var reserve = await billing.ReserveAsync(new ReservationRequest(requestId, key.Id, request.Model,
             prepared.PromptTokens, (long)prepared.MaxCompletionTokens * request.N) { InstanceId = options.InstanceId }, ct);
         RateLimitHeaders.Apply(http.Response, reserve.Rate);
-        if (!reserve.Succeeded) throw Denied(reserve, request.Model);
+        if (!reserve.Succeeded)
+        {
+            // The reservation read the key afresh and found it revoked or expired: say which, as authentication would.
+            if (reserve.Status == ReserveStatus.KeyInvalid) await AuthenticateAsync(http, fresh: true, ct);
+            throw Denied(reserve, request.Model);
+        }
 
         var usage = new Counters();
         try
@@ -48,12 +54,12 @@ public sealed class CompletionHandler(IBillingStore billing, ModelRegistry model
         }
     }
 
-    async Task<ApiKeyInfo> AuthenticateAsync(HttpContext http, CancellationToken ct)
+    async Task<ApiKeyInfo> AuthenticateAsync(HttpContext http, bool fresh, CancellationToken ct)
     {
         var header = http.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
             throw ApiError.Unauthorized("You didn't provide an API key. Send it as 'Authorization: Bearer YOUR_KEY'.");
-        var result = await billing.AuthenticateAsync(header[7..].Trim(), ct);
+        var result = await keys.AuthenticateAsync(header[7..].Trim(), fresh, ct);
         return result.Status switch
         {
             AuthStatus.Valid => result.Key!,

@@ -30,6 +30,7 @@ public static class GatewayHost
         builder.Services.AddSingleton(billing);
         builder.Services.AddSingleton(models);
         builder.Services.AddSingleton(time ?? TimeProvider.System);
+        builder.Services.AddSingleton<ApiKeyCache>();
         builder.Services.AddSingleton<CompletionHandler>();
 
         var app = builder.Build();

@@ -52,7 +52,11 @@ public class MoneyInvariantTests(GatewayFixture f) : IClassFixture<GatewayFixtur
         var (tenant, key) = await f.NewTenantAsync(10);
         using var cts = new CancellationTokenSource();
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = Body(480, stream: true) };
-        var response = await f.Http(key).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        // A client that goes away: nothing of the stream is read after dispose. (By default HttpClient drains up to
+        // 1 MB of an unread response so it can reuse the connection; that is a client still reading, not one that left.)
+        using var http = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = f.BaseUrl };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
         var requestId = response.Headers.GetValues("x-request-id").Single();
         var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
         var events = 0;

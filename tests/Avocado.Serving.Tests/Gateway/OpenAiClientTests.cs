@@ -104,6 +104,24 @@ public class OpenAiClientTests(GatewayFixture f) : IClassFixture<GatewayFixture>
     }
 
     [Fact]
+    public async Task A_key_revoked_right_after_a_request_is_refused_at_once_and_told_why()
+    {
+        // The gateway keeps keys it has just seen (ApiKeyCache); the reservation must still refuse a revoked one.
+        var (tenant, key) = await f.NewTenantAsync(1);
+        var body = new { model = GatewayFixture.Model, messages = new[] { new { role = "user", content = "x" } }, max_tokens = 2 };
+        var first = await f.Http(key).PostAsync("/v1/chat/completions", Json(body));
+        Assert.Equal(200, (int)first.StatusCode);
+        await f.Billing.RevokeApiKeyAsync((await f.Billing.ListApiKeysAsync(tenant))[0].Id, "test");
+
+        var refused = await f.Http(key).PostAsync("/v1/chat/completions", Json(body));
+        var message = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("message").GetString();
+        Assert.Equal(401, (int)refused.StatusCode);
+        Assert.Contains("revoked", message);
+        Assert.Equal(1, (await f.Billing.QueryUsageAsync(new UsageQuery { TenantId = tenant })).Sum(u => u.Requests));
+        Assert.Equal(0, (await f.Billing.GetBalanceAsync(tenant)).Reserved);
+    }
+
+    [Fact]
     public async Task Unknown_model_is_404()
     {
         var e = await Assert.ThrowsAsync<ClientResultException>(() => f.Chat(model: "gpt-9").CompleteChatAsync([new UserChatMessage("x")]));

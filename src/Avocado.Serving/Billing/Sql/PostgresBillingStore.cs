@@ -63,7 +63,9 @@ internal sealed class PostgresBillingStore : SqlBillingStore
         }
     }
 
-    protected override async Task<T> WriteAsync<T>(Func<Db, Task<T>> work, CancellationToken ct)
+    // Every write commits synchronously here, deferred ones included: the database server can crash while the
+    // gateways live on, and a reservation lost that way could not be settled (see Durability).
+    protected override async Task<T> WriteAsync<T>(Func<Db, Task<T>> work, CancellationToken ct, Durability durability = Durability.Immediate)
     {
         for (int attempt = 1; ; attempt++)
         {

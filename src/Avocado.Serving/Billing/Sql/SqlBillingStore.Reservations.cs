@@ -72,7 +72,7 @@ internal abstract partial class SqlBillingStore
             var reservation = new Reservation(request.RequestId, key.TenantId, key.Id, request.Model, request.InstanceId, request.PromptTokens,
                 request.MaxCompletionTokens, price, amount, rateTokens, ReservationState.Open, 0, 0, null, Rows.Time(now), Rows.Time(now));
             return new ReserveResult(ReserveStatus.Reserved, reservation, rate.Decision, balance with { Reserved = balance.Reserved + amount }, TimeSpan.Zero, true);
-        }, ct);
+        }, ct, Durability.Deferred); // a hold moves no money: see Durability for what a crash can and cannot lose
 
         static ReserveResult Refused(ReserveStatus status) => new(status, null, null, null, TimeSpan.Zero, false);
     }

@@ -22,7 +22,7 @@ internal abstract partial class SqlBillingStore : IBillingStore
     protected abstract string ForUpdate { get; }
 
     /// <summary>Runs <paramref name="work"/> in a write transaction and commits it (retrying whole transactions where the backend asks to).</summary>
-    protected abstract Task<T> WriteAsync<T>(Func<Db, Task<T>> work, CancellationToken ct);
+    protected abstract Task<T> WriteAsync<T>(Func<Db, Task<T>> work, CancellationToken ct, Durability durability = Durability.Immediate);
 
     /// <summary>Runs <paramref name="work"/> on a connection without a transaction (each statement sees committed data).</summary>
     protected abstract Task<T> ReadAsync<T>(Func<Db, Task<T>> work, CancellationToken ct);

@@ -11,7 +11,10 @@ namespace Avocado.Serving.Billing;
 /// spinning on SQLite's busy handler) that runs on one long-lived connection (PRAGMAs set once, commands kept
 /// prepared: <see cref="CommandCache"/>) and commits in groups: the writes queued so far run in one transaction,
 /// each in its own SAVEPOINT (a failing write rolls back only itself), and their callers are answered after the
-/// COMMIT. synchronous=FULL: a committed charge survives power loss; a group shares one fsync.
+/// COMMIT. Durability (see <see cref="Durability"/>): the writer commits with synchronous=NORMAL and never waits for
+/// the disk; callers of Immediate writes (every write that moves money) are answered only after <see cref="WalSync"/>
+/// has fsynced the WAL past their commit, so a charge they were told of survives power loss; one fsync covers every
+/// commit before it. Deferred writes (reservations) are answered at COMMIT.
 /// </summary>
 internal sealed class SqliteBillingStore : SqlBillingStore
 {
@@ -19,10 +22,13 @@ internal sealed class SqliteBillingStore : SqlBillingStore
     private readonly string _connectionString;
     private readonly long _busyMilliseconds;
     private const int MaxBatch = 64;
-    private readonly Channel<WriteItem> _queue = Channel.CreateUnbounded<WriteItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<WriteItem> _queue = Channel.CreateUnbounded<WriteItem>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly Task _writerLoop;
+    private readonly string _writerConnectionString;
     private SqliteConnection? _writer;     // used by the writer loop only
     private CommandCache? _writerCommands; // the writer's prepared commands
+    private readonly WalSync _walSync;
+    private long _commits;
     // Which busy_timeout each pooled SQLite connection was given (stores with other options may share the pool).
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
 
@@ -38,6 +44,9 @@ internal sealed class SqliteBillingStore : SqlBillingStore
             ForeignKeys = true,
             DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds) + 5,
         }.ToString();
+        // Not pooled: its synchronous=NORMAL must never reach a connection that writes without the WAL syncer.
+        _writerConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
+        _walSync = new WalSync(path);
         _writerLoop = Task.Run(WriterLoopAsync);
     }
 
@@ -72,24 +81,25 @@ internal sealed class SqliteBillingStore : SqlBillingStore
         }
     }
 
-    protected override async Task<T> WriteAsync<T>(Func<Db, Task<T>> work, CancellationToken ct)
+    protected override async Task<T> WriteAsync<T>(Func<Db, Task<T>> work, CancellationToken ct, Durability durability = Durability.Immediate)
     {
         ct.ThrowIfCancellationRequested();
-        var write = new Write<T>(work, ct);
+        var write = new Write<T>(work, durability, ct);
         if (!_queue.Writer.TryWrite(write)) throw new ObjectDisposedException(nameof(SqliteBillingStore));
         return await write.Done;
     }
 
     /// <summary>One queued write transaction's work and its caller's answer.</summary>
-    private abstract class WriteItem(CancellationToken ct)
+    private abstract class WriteItem(Durability durability, CancellationToken ct) : IDurableWaiter
     {
+        public Durability Durability { get; } = durability;
         public CancellationToken Ct { get; } = ct;
         public abstract Task RunAsync(Db db);
         public abstract void Succeed();
         public abstract void Fail(Exception e);
     }
 
-    private sealed class Write<T>(Func<Db, Task<T>> work, CancellationToken ct) : WriteItem(ct)
+    private sealed class Write<T>(Func<Db, Task<T>> work, Durability durability, CancellationToken ct) : WriteItem(durability, ct)
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
@@ -106,7 +116,7 @@ internal sealed class SqliteBillingStore : SqlBillingStore
     /// <summary>
     /// The single writer: takes every write queued so far (up to <see cref="MaxBatch"/>) and runs them in one
     /// BEGIN IMMEDIATE … COMMIT, each inside its own SAVEPOINT so a failing one rolls back only itself. Callers are
-    /// answered after the COMMIT (synchronous=FULL: one fsync makes the whole group durable), never before.
+    /// answered after the COMMIT (Immediate ones after the WAL sync that follows it), never before.
     /// </summary>
     private async Task WriterLoopAsync()
     {
@@ -142,8 +152,10 @@ internal sealed class SqliteBillingStore : SqlBillingStore
             {
                 if (_writer is null)
                 {
-                    _writer = await OpenConnectionAsync(CancellationToken.None);
+                    _writer = await OpenConnectionAsync(CancellationToken.None, _writerConnectionString);
                     _writerCommands = new CommandCache();
+                    await new Db(_writer, null, _writerCommands).Sql("PRAGMA synchronous = NORMAL").ExecuteAsync(CancellationToken.None);
+                    _walSync.WriterReopened();
                 }
                 connection = _writer;
                 transaction = connection.BeginTransaction(deferred: false); // BEGIN IMMEDIATE
@@ -203,6 +215,7 @@ internal sealed class SqliteBillingStore : SqlBillingStore
                     try
                     {
                         transaction.Commit();
+                        Interlocked.Increment(ref _commits);
                     }
                     catch (Exception e)
                     {
@@ -215,10 +228,19 @@ internal sealed class SqliteBillingStore : SqlBillingStore
             // Disposing the transaction rolled back whatever did not commit. A connection left inside a transaction
             // (the rollback failed too) is not trusted again: close it; the next batch reopens.
             if (!IsIdle(connection)) CloseWriter();
-            foreach (var item in done) item.Succeed();
+            List<IDurableWaiter>? durable = null;
+            foreach (var item in done)
+            {
+                if (item.Durability == Durability.Deferred) item.Succeed();
+                else (durable ??= []).Add(item);
+            }
+            if (durable is not null) _walSync.AfterNextSync(durable);
             pending = again;
         }
     }
+
+    /// <summary>Write transactions committed so far, and the WAL fsyncs that made them durable (one may cover many).</summary>
+    internal (long Commits, long Syncs) Durable => (Interlocked.Read(ref _commits), _walSync.Syncs);
 
     private Exception Translate(Exception e) => e is SqliteException { SqliteErrorCode: 5 or 6 } // SQLITE_BUSY, SQLITE_LOCKED
         ? new TimeoutException($"{_path}: another process held the billing database's write lock longer than BusyTimeout ({_busyMilliseconds} ms)", e)
@@ -242,9 +264,9 @@ internal sealed class SqliteBillingStore : SqlBillingStore
         return await work(new Db(connection, null));
     }
 
-    private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken ct)
+    private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken ct, string? connectionString = null)
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(connectionString ?? _connectionString);
         try
         {
             await connection.OpenAsync(ct);
@@ -267,6 +289,7 @@ internal sealed class SqliteBillingStore : SqlBillingStore
     {
         // Writes already queued finish; later ones fail with ObjectDisposedException.
         if (_queue.Writer.TryComplete()) await _writerLoop;
+        await _walSync.DisposeAsync(); // answers the last durable writes
         CloseWriter();
         // Pooled connections keep the file open; close them so the file can be moved or deleted.
         using (var connection = new SqliteConnection(_connectionString)) SqliteConnection.ClearPool(connection);

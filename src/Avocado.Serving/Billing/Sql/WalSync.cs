@@ -1,0 +1,145 @@
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using Microsoft.Win32.SafeHandles;
+
+namespace Avocado.Serving.Billing;
+
+/// <summary>A caller waiting for its committed write to reach stable storage.</summary>
+internal interface IDurableWaiter
+{
+    void Succeed();
+    void Fail(Exception e);
+}
+
+/// <summary>
+/// Makes SQLite commits durable off the writer's path. The writer commits with synchronous=NORMAL (the WAL is
+/// written, not synced) and goes on with the next group while this loop fsyncs the WAL file and only then answers
+/// the callers that need durability: one fsync covers every commit written before it (the WAL is replayed in
+/// order, so a later commit never survives a power loss without the earlier ones), and writers never wait for the
+/// disk. This is SQLite's own synchronous=FULL guarantee for those callers — committed and synced before they hear
+/// of it — with the fsync pipelined instead of inside the write lock.
+/// <para>The WAL file keeps its inode while any connection to the database is open (SQLite deletes it only when the
+/// last one closes, after checkpointing it into the database file and syncing that), so one handle serves until the
+/// writer connection is replaced: <see cref="WriterReopened"/> makes the next sync open the file again.</para>
+/// </summary>
+internal sealed class WalSync : IAsyncDisposable
+{
+    private readonly string _walPath;
+    // Runs on the thread pool, not a thread of its own: the writer hands over and goes idle, and the same OS thread
+    // usually picks the sync up (and the callers' continuations after it) without waking another.
+    private readonly Channel<List<IDurableWaiter>> _queue = Channel.CreateUnbounded<List<IDurableWaiter>>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Task _loop;
+    private long _generation, _handleGeneration = -1; // writer connections opened so far / the one the handle belongs to
+    private SafeFileHandle? _wal;                      // used by the sync loop only
+    private long _syncs;
+
+    public WalSync(string databasePath)
+    {
+        _walPath = databasePath + "-wal";
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>fsync calls made so far (each may have covered many commits).</summary>
+    public long Syncs => Interlocked.Read(ref _syncs);
+
+    /// <summary>The writer opened a new connection: the WAL may be a new file since the handle was opened.</summary>
+    public void WriterReopened() => Interlocked.Increment(ref _generation);
+
+    /// <summary>Answers <paramref name="waiters"/> once everything committed so far is on stable storage.</summary>
+    public void AfterNextSync(List<IDurableWaiter> waiters)
+    {
+        if (!_queue.Writer.TryWrite(waiters)) throw new ObjectDisposedException(nameof(WalSync));
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<IDurableWaiter>();
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (_queue.Reader.TryRead(out var waiters)) batch.AddRange(waiters);
+            Exception? failure = null;
+            try
+            {
+                Sync();
+            }
+            catch (Exception e)
+            {
+                // Committed but perhaps not durable: the callers hear of it (settlement retries, idempotently), and the
+                // next sync opens the file afresh (after a failed fsync the kernel may have dropped the dirty pages).
+                failure = new IOException($"{_walPath}: fsync failed, so the last billing writes may not survive a power loss: {e.Message}", e);
+                _wal?.Dispose();
+                _wal = null;
+            }
+            foreach (var waiter in batch)
+            {
+                if (failure is null) waiter.Succeed();
+                else waiter.Fail(failure);
+            }
+            batch.Clear();
+        }
+    }
+
+    private void Sync()
+    {
+        long generation = Interlocked.Read(ref _generation);
+        if (_wal is null || _handleGeneration != generation)
+        {
+            _wal?.Dispose();
+            _wal = File.OpenHandle(_walPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            _handleGeneration = generation;
+            // A WAL file created since the last sync is durable only once its directory entry is.
+            SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(_walPath))!);
+        }
+        if (OperatingSystem.IsLinux())
+        {
+            // fdatasync, as SQLite itself syncs its WAL: the file is rewritten in place, so its size rarely changes
+            // and the inode (mtime) need not be written with every sync.
+            if (Posix.fdatasync((int)_wal.DangerousGetHandle()) != 0)
+                throw new IOException($"fdatasync failed (errno {Marshal.GetLastPInvokeError()})");
+        }
+        else
+        {
+            RandomAccess.FlushToDisk(_wal);
+        }
+        Interlocked.Increment(ref _syncs);
+    }
+
+    private static void SyncDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows()) return; // NTFS journals directory entries; there is no directory handle to flush
+        int fd = Posix.open(directory, 0 /* O_RDONLY */);
+        if (fd < 0) throw new IOException($"{directory}: cannot open the directory to sync it (errno {Marshal.GetLastPInvokeError()})");
+        try
+        {
+            if (Posix.fsync(fd) != 0) throw new IOException($"{directory}: fsync of the directory failed (errno {Marshal.GetLastPInvokeError()})");
+        }
+        finally
+        {
+            Posix.close(fd);
+        }
+    }
+
+    /// <summary>Stops after answering every waiter already handed over.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+        _wal?.Dispose();
+    }
+
+    private static class Posix
+    {
+        [DllImport("libc", SetLastError = true)]
+        public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int fsync(int fd);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int fdatasync(int fd);
+
+        [DllImport("libc")]
+        public static extern int close(int fd);
+    }
+}
