@@ -15,16 +15,24 @@ public static class HttpExtensions
     /// <summary>Reads at most <paramref name="limit"/> bytes of JSON; 413 beyond it, 400 for invalid JSON or UTF-8.</summary>
     public static async Task<JsonDocument> ReadJsonAsync(this HttpRequest request, long limit, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16384];
-        int read;
+        using var buffer = new MemoryStream(request.ContentLength is > 0 and var n && n <= limit ? (int)n : 0);
+        // A pooled chunk: a fresh 16 KB array per request was a third of what the gateway allocated per call.
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16384);
         long total = 0;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        try
         {
-            total += read;
-            // Past the limit the rest is read and dropped (Kestrel caps it at DrainLimit): answering while the client
-            // is still sending would reach it as a broken pipe instead of a 413 it can read.
-            if (total <= limit) buffer.Write(chunk, 0, read);
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                total += read;
+                // Past the limit the rest is read and dropped (Kestrel caps it at DrainLimit): answering while the client
+                // is still sending would reach it as a broken pipe instead of a 413 it can read.
+                if (total <= limit) buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
         if (total > limit) throw ApiError.TooLarge($"The request body is larger than {limit} bytes.");
         if (buffer.Length == 0) throw ApiError.BadRequest("The request body is empty; expected a JSON object.", null, "invalid_json");

@@ -18,7 +18,7 @@ internal readonly struct Statement
     {
         if (cache is not null && cache.TryGet(sql, out var command))
         {
-            command.Parameters.Clear();
+            // Its parameters stay: one SQL text always binds the same names, so Arg only sets their values.
             command.Transaction = transaction;
             _command = command;
             _cached = true;
@@ -36,6 +36,13 @@ internal readonly struct Statement
 
     private Statement Add(string name, DbType type, object? value)
     {
+        if (_cached && _command.Parameters.IndexOf(name) is var index and >= 0)
+        {
+            var existing = _command.Parameters[index];
+            existing.DbType = type;
+            existing.Value = value ?? DBNull.Value;
+            return this;
+        }
         var p = _command.CreateParameter();
         p.ParameterName = name;
         p.DbType = type;

@@ -50,17 +50,9 @@ public sealed class UpstreamBackend(string name, Uri baseUrl, string upstreamMod
     {
         public override async IAsyncEnumerable<GenerationDelta> RunAsync(int index, GenerationTally tally, [EnumeratorCancellation] CancellationToken ct)
         {
-            var body = JsonNode.Parse(request.Raw.GetRawText())!.AsObject();
-            body["model"] = b.upstreamModel;
-            body["stream"] = true;
-            body["stream_options"] = new JsonObject { ["include_usage"] = true };
-            body["n"] = 1;
-            body[chat ? "max_completion_tokens" : "max_tokens"] = MaxCompletionTokens;
-            if (chat) body.Remove("max_tokens");
-            if (request.Seed is { } seed) body["seed"] = seed + index;
             using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(b.baseUrl, chat ? "chat/completions" : "completions"))
             {
-                Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+                Content = UpstreamBody(index),
             };
             message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
             if (b.apiKey is not null) message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", b.apiKey);
@@ -84,17 +76,18 @@ public sealed class UpstreamBackend(string name, Uri baseUrl, string upstreamMod
             try
             {
                 await using var stream = await response.Content.ReadAsStreamAsync(ct);
-                using var reader = new StreamReader(stream, Encoding.UTF8);
+                using var reader = new SseLineReader(stream);
                 while (true)
                 {
-                    string? line;
-                    try { line = await reader.ReadLineAsync(ct); }
+                    ReadOnlyMemory<byte>? next;
+                    try { next = await reader.ReadLineAsync(ct); }
                     catch (OperationCanceledException) { cancelled = true; break; }
-                    if (line is null) break;
-                    if (!line.StartsWith("data:", StringComparison.Ordinal)) continue;
-                    var data = line[5..].Trim();
-                    if (data == "[DONE]") break;
-                    using var chunk = JsonDocument.Parse(data);
+                    catch (InvalidDataException e) { throw ApiError.Upstream($"Upstream '{b.name}' sent a malformed event stream: {e.Message}"); }
+                    if (next is not { } line) break;
+                    if (!line.Span.StartsWith("data:"u8)) continue;
+                    var data = TrimAscii(line[5..]);
+                    if (data.Span.SequenceEqual("[DONE]"u8)) break;
+                    using var chunk = JsonDocument.Parse(data); // read before the next line overwrites the buffer
                     var root = chunk.RootElement;
                     if (root.TryGetProperty("error", out var err))
                         throw ApiError.Upstream($"Upstream '{b.name}' failed mid-stream: {err.GetRawText()}");
@@ -128,6 +121,34 @@ public sealed class UpstreamBackend(string name, Uri baseUrl, string upstreamMod
             }
         }
 
+        /// <summary>The client's request as the upstream gets it: every field passed through except those the gateway
+        /// decides (model name, streaming with usage, one choice per call, the token limit, the per-choice seed).</summary>
+        ReadOnlyMemoryContent UpstreamBody(int index)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+            using (var w = new Utf8JsonWriter(buffer))
+            {
+                w.WriteStartObject();
+                foreach (var property in request.Raw.EnumerateObject())
+                    if (!Decided.Contains(property.Name) && !(property.NameEquals("seed") && request.Seed is not null)) property.WriteTo(w);
+                w.WriteString("model", b.upstreamModel);
+                w.WriteBoolean("stream", true);
+                w.WriteStartObject("stream_options");
+                w.WriteBoolean("include_usage", true);
+                w.WriteEndObject();
+                w.WriteNumber("n", 1);
+                w.WriteNumber(chat ? "max_completion_tokens" : "max_tokens", MaxCompletionTokens);
+                if (request.Seed is { } seed) w.WriteNumber("seed", seed + index);
+                w.WriteEndObject();
+            }
+            var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            return content;
+        }
+
+        static readonly HashSet<string> Decided = new(StringComparer.Ordinal)
+            { "model", "stream", "stream_options", "n", "max_tokens", "max_completion_tokens" };
+
         static IEnumerable<GenerationDelta> Deltas(JsonElement delta, bool chat)
         {
             string? Str(string field) => delta.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
@@ -148,6 +169,15 @@ public sealed class UpstreamBackend(string name, Uri baseUrl, string upstreamMod
                                 fn.TryGetProperty("arguments", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString()! : "",
                                 call.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null),
                         };
+        }
+
+        static ReadOnlyMemory<byte> TrimAscii(ReadOnlyMemory<byte> bytes)
+        {
+            var span = bytes.Span;
+            int start = 0, end = span.Length;
+            while (start < end && span[start] is (byte)' ' or (byte)'\t') start++;
+            while (end > start && span[end - 1] is (byte)' ' or (byte)'\t') end--;
+            return bytes[start..end];
         }
 
         static string Truncate(string s) => s.Length <= 500 ? s : s[..500] + "…";
