@@ -154,7 +154,12 @@ internal sealed class SqliteBillingStore : SqlBillingStore
                 {
                     _writer = await OpenConnectionAsync(CancellationToken.None, _writerConnectionString);
                     _writerCommands = new CommandCache();
-                    await new Db(_writer, null, _writerCommands).Sql("PRAGMA synchronous = NORMAL").ExecuteAsync(CancellationToken.None);
+                    // Checkpoints run inside the COMMIT that crosses the threshold and hold the write lock for ~1 ms (copy
+                    // the pages back, sync the database file). Every 4,000 pages instead of SQLite's 1,000: at 1,000
+                    // requests/s that cut the writer's checkpoint stalls from ~260 to ~100 ms per 25 s, for a WAL of up
+                    // to 16 MB.
+                    await new Db(_writer, null, _writerCommands).Sql("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 4000")
+                        .ExecuteAsync(CancellationToken.None);
                     _walSync.WriterReopened();
                 }
                 connection = _writer;
@@ -295,3 +300,4 @@ internal sealed class SqliteBillingStore : SqlBillingStore
         using (var connection = new SqliteConnection(_connectionString)) SqliteConnection.ClearPool(connection);
     }
 }
+
