@@ -59,7 +59,7 @@ sealed class GatewayUnderTest : IAsyncDisposable
     {
         var dir = Path.Combine(parent, "avocado-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var path = Path.Combine(dir, "billing.db");
-        return (path, $"sqlite ({path}; WAL, synchronous=FULL)", () =>
+        return (path, $"sqlite ({path}; WAL; charges answered after a WAL fsync, reservations at commit)", () =>
         {
             try { Directory.Delete(dir, true); } catch (IOException) { }
             return Task.CompletedTask;
