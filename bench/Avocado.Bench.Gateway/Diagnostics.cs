@@ -83,3 +83,47 @@ class WhatIfBilling : DispatchProxy
         catch (TargetInvocationException e) when (e.InnerException is not null) { throw e.InnerException; }
     }
 }
+
+/// <summary>Runtime events that stall every request at once, watched during the open loop: garbage collections (count
+/// and total pause, the slice-start collections the bench forces included) and the thread pool (threads, the most work
+/// items seen queued), so a run with a bad p99 can be told apart from one where the gateway itself was slow.</summary>
+sealed class RuntimeWatch : IDisposable
+{
+    readonly int gcs0 = GC.CollectionCount(0);
+    readonly TimeSpan pause0 = GC.GetTotalPauseDuration();
+    readonly Thread poller;
+    volatile bool stopping;
+    int gcs, minThreads = int.MaxValue, maxThreads;
+    long maxQueued;
+    TimeSpan pause;
+
+    RuntimeWatch()
+    {
+        poller = new Thread(() =>
+        {
+            while (!stopping)
+            {
+                maxQueued = Math.Max(maxQueued, ThreadPool.PendingWorkItemCount);
+                int threads = ThreadPool.ThreadCount;
+                (minThreads, maxThreads) = (Math.Min(minThreads, threads), Math.Max(maxThreads, threads));
+                Thread.Sleep(2);
+            }
+        }) { IsBackground = true, Name = "runtime watch" };
+        poller.Start();
+    }
+
+    public static RuntimeWatch Start() => new();
+
+    public void Stop()
+    {
+        if (stopping) return;
+        stopping = true;
+        poller.Join();
+        (gcs, pause) = (GC.CollectionCount(0) - gcs0, GC.GetTotalPauseDuration() - pause0);
+    }
+
+    public override string ToString() =>
+        $"{gcs} garbage collections pausing {pause.TotalMilliseconds:F0} ms in all; thread pool {minThreads}–{maxThreads} threads, at most {maxQueued} work items queued";
+
+    public void Dispose() => Stop();
+}

@@ -104,6 +104,7 @@ static class Load
         double interval = Stopwatch.Frequency / rate;
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         long start = Stopwatch.GetTimestamp();
+        var dispatched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var dispatcher = new Thread(() =>
         {
             for (int i = 0; i < n; i++)
@@ -114,9 +115,10 @@ static class Load
                 lag[i] = now - due;
                 tasks[i] = target.SendAsync();
             }
+            dispatched.SetResult();
         }) { IsBackground = true, Priority = ThreadPriority.AboveNormal, Name = "open-loop dispatcher" };
         dispatcher.Start();
-        await Task.Run(dispatcher.Join);
+        await dispatched.Task; // not Task.Run(dispatcher.Join): that held a pool thread the gateway needs for the whole slice
         var results = await Task.WhenAll(tasks);
         var samples = new Samples { WallTicks = Stopwatch.GetTimestamp() - start, Cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0 };
         foreach (var r in results)

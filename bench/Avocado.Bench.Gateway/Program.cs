@@ -47,6 +47,7 @@ for (int i = 0; i < 2; i++)
     foreach (var t in new[] { direct, viaGateway }) await Load.OpenLoopAsync(t, o.Rate, warm / 2);
 
 var open = new Dictionary<Target, Samples> { [direct] = new(), [viaGateway] = new() };
+using var runtime = RuntimeWatch.Start(); // what else paused the process: collections, a starved thread pool
 int slices = Math.Max(1, (int)Math.Round(o.Seconds / o.Slice));
 for (int i = 0; i < slices; i++)
     foreach (var t in i % 2 == 0 ? new[] { direct, viaGateway } : [viaGateway, direct])
@@ -57,6 +58,7 @@ for (int i = 0; i < slices; i++)
         open[t].Add(slice);
     }
 
+runtime.Stop();
 var max = new Dictionary<Target, Samples>();
 foreach (var t in new[] { direct, viaGateway })
 {
@@ -82,6 +84,7 @@ double addedP50 = g.Ms(50) - d.Ms(50), addedP99 = g.Ms(99) - d.Ms(99);
 Console.WriteLine($"| **added by the gateway** | **{addedP50:+0.00;-0.00}** | {g.Ms(90) - d.Ms(90):+0.00;-0.00} | **{addedP99:+0.00;-0.00}** | | | | | {g.CpuMicrosPerRequest - d.CpuMicrosPerRequest:+0;-0} |");
 Console.WriteLine();
 Console.WriteLine($"Target (p50 added ≤ 1 ms, p99 added ≤ 5 ms at {o.Rate:0} req/s): p50 {(addedP50 <= 1 ? "met" : "MISSED")}, p99 {(addedP99 <= 5 ? "met" : "MISSED")}.");
+Console.WriteLine($"During the open loop (both targets): {runtime}.");
 Console.WriteLine();
 foreach (var (t, s) in max)
     Console.WriteLine($"Max throughput, {t.Name}: {s.Rate:F0} req/s (closed loop, {o.Clients} clients, {o.MaxSeconds:0.#} s; p50 {s.Ms(50):F2} ms, p99 {s.Ms(99):F2} ms, errors {s.Errors}).");
