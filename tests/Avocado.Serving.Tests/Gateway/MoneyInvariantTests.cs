@@ -163,10 +163,11 @@ public class MoneyInvariantTests(GatewayFixture f) : IClassFixture<GatewayFixtur
         p.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
         p.BeginErrorReadLine();
         p.BeginOutputReadLine();
+        string Errors() { lock (stderr) return stderr.ToString(); } // lines arrive on another thread
         using var probe = new HttpClient();
         for (int i = 0; i < 300; i++)
         {
-            if (p.HasExited) throw new InvalidOperationException("avocado serve exited: " + stderr);
+            if (p.HasExited) throw new InvalidOperationException("avocado serve exited: " + Errors());
             try
             {
                 var r = await probe.GetAsync($"http://127.0.0.1:{port}/v1/models");
@@ -176,6 +177,6 @@ public class MoneyInvariantTests(GatewayFixture f) : IClassFixture<GatewayFixtur
             await Task.Delay(100);
         }
         p.Kill(true);
-        throw new TimeoutException("avocado serve did not start: " + stderr);
+        throw new TimeoutException("avocado serve did not start: " + Errors());
     }
 }

@@ -28,17 +28,20 @@ public class QuickstartSmokeTests
         p.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
+        // Under the lock: the process's error lines arrive on another thread (a StringBuilder read while it is
+        // appended to throws).
+        string Errors() { lock (stderr) return stderr.ToString(); }
         try
         {
             string? secret = null;
             var deadline = DateTime.UtcNow.AddMinutes(6);
             while (secret is null && DateTime.UtcNow < deadline)
             {
-                Assert.False(p.HasExited, "quickstart exited:\n" + stderr);
+                if (p.HasExited) Assert.Fail("quickstart exited:\n" + Errors());
                 lock (stdout) secret = Regex.Match(stdout.ToString(), @"Bearer (\S+)""") is { Success: true } m ? m.Groups[1].Value : null;
                 await Task.Delay(200);
             }
-            Assert.True(secret is not null, "no key printed in time:\n" + stderr);
+            Assert.True(secret is not null, "no key printed in time:\n" + Errors());
             string output;
             lock (stdout) output = stdout.ToString();
             Assert.Contains("| student |", output);              // the eval table
