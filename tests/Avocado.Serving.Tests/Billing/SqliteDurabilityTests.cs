@@ -42,4 +42,29 @@ public sealed class SqliteDurabilityTests(SqliteDatabases databases) : IClassFix
         Assert.InRange(after.Syncs - afterReserves.Syncs, 1, after.Commits - afterReserves.Commits);
         Assert.Equal(21, (await store.QueryUsageAsync(new UsageQuery { TenantId = tenant.Id })).Sum(u => u.Requests));
     }
+
+    [Fact]
+    public async Task A_failed_fsync_says_the_write_was_committed_and_stops_all_writing_until_restart()
+    {
+        var path = await databases.NewDatabaseAsync();
+        string tenantId;
+        await using (var store = await BillingStore.OpenAsync(path))
+        {
+            tenantId = (await store.CreateTenantAsync("acme", "admin")).Id;
+            ((SqliteBillingStore)store).WalSync.BeforeSync = () => throw new IOException("EIO (played by the test)");
+
+            var failed = await Assert.ThrowsAsync<IOException>(() => store.PostCreditAsync(tenantId, LedgerKind.Grant, 500, "admin"));
+            Assert.Contains("committed: do not repeat them", failed.Message);
+            // A retry would count the grant twice: every write is refused now, reads still work.
+            await Assert.ThrowsAsync<IOException>(() => store.PostCreditAsync(tenantId, LedgerKind.Grant, 500, "admin"));
+            await Assert.ThrowsAsync<IOException>(() => store.CreateTenantAsync("other", "admin"));
+            Assert.Equal(500, (await store.GetBalanceAsync(tenantId)).Ledger);
+        }
+        await using (var reopened = await BillingStore.OpenAsync(path))
+        {
+            Assert.Equal(500, (await reopened.GetBalanceAsync(tenantId)).Ledger); // once, and durable
+            await reopened.PostCreditAsync(tenantId, LedgerKind.Grant, 1, "admin");
+            Assert.Equal(501, (await reopened.GetBalanceAsync(tenantId)).Ledger);
+        }
+    }
 }

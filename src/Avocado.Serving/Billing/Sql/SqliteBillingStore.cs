@@ -84,6 +84,7 @@ internal sealed class SqliteBillingStore : SqlBillingStore
     protected override async Task<T> WriteAsync<T>(Func<Db, Task<T>> work, CancellationToken ct, Durability durability = Durability.Immediate)
     {
         ct.ThrowIfCancellationRequested();
+        if (_walSync.Failure is { } failure) throw failure;
         var write = new Write<T>(work, durability, ct);
         if (!_queue.Writer.TryWrite(write)) throw new ObjectDisposedException(nameof(SqliteBillingStore));
         return await write.Done;
@@ -243,6 +244,8 @@ internal sealed class SqliteBillingStore : SqlBillingStore
             pending = again;
         }
     }
+
+    internal WalSync WalSync => _walSync;
 
     /// <summary>Write transactions committed so far, and the WAL fsyncs that made them durable (one may cover many).</summary>
     internal (long Commits, long Syncs) Durable => (Interlocked.Read(ref _commits), _walSync.Syncs);

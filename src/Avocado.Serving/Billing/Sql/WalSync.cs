@@ -33,12 +33,16 @@ internal sealed class WalSync : IAsyncDisposable
     private long _generation, _handleGeneration = -1; // writer connections opened so far / the one the handle belongs to
     private SafeFileHandle? _wal;                      // used by the sync loop only
     private long _syncs;
+    private IOException? _failure; // set once, by the sync loop: a failed fsync ends all writing
 
     public WalSync(string databasePath)
     {
         _walPath = databasePath + "-wal";
         _loop = Task.Run(RunAsync);
     }
+
+    /// <summary>Why writes are refused: a WAL fsync failed (null while all is well).</summary>
+    public IOException? Failure => Volatile.Read(ref _failure);
 
     /// <summary>fsync calls made so far (each may have covered many commits).</summary>
     public long Syncs => Interlocked.Read(ref _syncs);
@@ -58,30 +62,38 @@ internal sealed class WalSync : IAsyncDisposable
         while (await _queue.Reader.WaitToReadAsync())
         {
             while (_queue.Reader.TryRead(out var waiters)) batch.AddRange(waiters);
-            Exception? failure = null;
-            try
+            if (_failure is null)
             {
-                Sync();
-            }
-            catch (Exception e)
-            {
-                // Committed but perhaps not durable: the callers hear of it (settlement retries, idempotently), and the
-                // next sync opens the file afresh (after a failed fsync the kernel may have dropped the dirty pages).
-                failure = new IOException($"{_walPath}: fsync failed, so the last billing writes may not survive a power loss: {e.Message}", e);
-                _wal?.Dispose();
-                _wal = null;
+                try
+                {
+                    Sync();
+                }
+                catch (Exception e)
+                {
+                    // The writes are committed (visible, and a process crash would not lose them) but the disk did not
+                    // confirm them, and after a failed fsync the kernel may have dropped the pages. As PostgreSQL does,
+                    // stop: a caller told "failed" that retried a credit grant would count it twice, so every later
+                    // write fails too until the gateway is restarted (SQLite then recovers the WAL as it is on disk).
+                    Volatile.Write(ref _failure, new IOException(
+                        $"{_walPath}: the disk failed to confirm the billing database's last writes (fsync: {e.Message}). They are " +
+                        "committed: do not repeat them. Billing writes are refused until the process is restarted; check the disk.", e));
+                }
             }
             foreach (var waiter in batch)
             {
-                if (failure is null) waiter.Succeed();
-                else waiter.Fail(failure);
+                if (_failure is null) waiter.Succeed();
+                else waiter.Fail(_failure);
             }
             batch.Clear();
         }
     }
 
+    /// <summary>Tests only: runs where the fsync does, so a failing disk can be played.</summary>
+    internal Action? BeforeSync { get; set; }
+
     private void Sync()
     {
+        BeforeSync?.Invoke();
         long generation = Interlocked.Read(ref _generation);
         if (_wal is null || _handleGeneration != generation)
         {
