@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Avocado.Serving.Gateway.Protocol;
 using Avocado.Text.Chat;
 
@@ -85,7 +84,7 @@ public sealed class UpstreamBackend(string name, Uri baseUrl, string upstreamMod
                     catch (InvalidDataException e) { throw ApiError.Upstream($"Upstream '{b.name}' sent a malformed event stream: {e.Message}"); }
                     if (next is not { } line) break;
                     if (!line.Span.StartsWith("data:"u8)) continue;
-                    var data = TrimAscii(line[5..]);
+                    var data = line[5..][Ascii.Trim(line.Span[5..])];
                     if (data.Span.SequenceEqual("[DONE]"u8)) break;
                     using var chunk = JsonDocument.Parse(data); // read before the next line overwrites the buffer
                     var root = chunk.RootElement;
@@ -169,15 +168,6 @@ public sealed class UpstreamBackend(string name, Uri baseUrl, string upstreamMod
                                 fn.TryGetProperty("arguments", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString()! : "",
                                 call.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null),
                         };
-        }
-
-        static ReadOnlyMemory<byte> TrimAscii(ReadOnlyMemory<byte> bytes)
-        {
-            var span = bytes.Span;
-            int start = 0, end = span.Length;
-            while (start < end && span[start] is (byte)' ' or (byte)'\t') start++;
-            while (end > start && span[end - 1] is (byte)' ' or (byte)'\t') end--;
-            return bytes[start..end];
         }
 
         static string Truncate(string s) => s.Length <= 500 ? s : s[..500] + "…";
