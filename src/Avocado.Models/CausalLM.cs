@@ -1,5 +1,6 @@
 using Avocado.Models.Config;
 using Avocado.Models.Layers;
+using Avocado.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -64,7 +65,7 @@ public abstract class CausalLM : nn.Module
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         var idTensor = tensor(ids, device: Device).unsqueeze(0);
-        var positions = arange(ids.Length, device: Device).unsqueeze(0);
+        var positions = ScalarOps.Arange(0, ids.Length, Device).unsqueeze(0);
         return Forward(new ForwardInputs(idTensor, positions))[0].MoveToOuterDisposeScope();
     }
 

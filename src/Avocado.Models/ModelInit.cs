@@ -2,6 +2,7 @@ using Avocado.Models.Checkpoints;
 using Avocado.Models.Config;
 using Avocado.Models.Layers;
 using Avocado.Models.Quantization;
+using Avocado.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -51,13 +52,13 @@ public static class ModelInit
             var parent = name.Split('.')[^2];
             Tensor value = (leaf, parent) switch
             {
-                (_, _) when name.Contains("norm") && model.Config is Gemma3Config => randn(p.shape, generator: generator) * 0.1, // zero-centred (1+w)
-                (_, _) when name.Contains("norm") => 1 + randn(p.shape, generator: generator) * 0.1,
+                (_, _) when name.Contains("norm") && model.Config is Gemma3Config => randn(p.shape, generator: generator).Mul(0.1), // zero-centred (1+w)
+                (_, _) when name.Contains("norm") => randn(p.shape, generator: generator).Mul(0.1).Add(1),
                 ("sinks", _) => randn(p.shape, generator: generator),
-                (_, "router") => randn(p.shape, generator: generator) * 0.5,
-                (_, _) when leaf == "bias" || leaf.EndsWith("_bias") => randn(p.shape, generator: generator) * 0.05,
-                ("weight", "embed_tokens") => randn(p.shape, generator: generator) * (model.Config is Gemma3Config ? 0.05 : 0.5),
-                _ => randn(p.shape, generator: generator) * (1.0 / Math.Sqrt(p.shape[^1])),
+                (_, "router") => randn(p.shape, generator: generator).Mul(0.5),
+                (_, _) when leaf == "bias" || leaf.EndsWith("_bias") => randn(p.shape, generator: generator).Mul(0.05),
+                ("weight", "embed_tokens") => randn(p.shape, generator: generator).Mul(model.Config is Gemma3Config ? 0.05 : 0.5),
+                _ => randn(p.shape, generator: generator).Mul(1.0 / Math.Sqrt(p.shape[^1])),
             };
             p.copy_(value);
         }

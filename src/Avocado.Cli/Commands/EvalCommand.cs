@@ -80,7 +80,7 @@ public static class EvalCommand
             var files = EvalReportWriter.Write(report, outDir);
             stdout.Write(EvalMarkdown.Format(report));
             stdout.WriteLine($"wrote {files.Json}, {files.Markdown}, {files.Chart} and {files.Answers}");
-            return 0;
+            return ReportFailures(report, stderr);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
@@ -96,5 +96,18 @@ public static class EvalCommand
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+
+    /// <summary>Failed requests are in the report and count as wrong; a model none of whose requests came back makes
+    /// the run fail (exit 1) — its row measures the error, not the model.</summary>
+    static int ReportFailures(EvalReport report, TextWriter stderr)
+    {
+        var failed = report.FailedAnswers.ToList();
+        if (failed.Count == 0) return 0;
+        stderr.WriteLine($"[eval] warning: {failed.Count} of {report.Answers.Count} requests failed and count as wrong answers (errors in answers.jsonl)");
+        int perModel = report.Prompts * report.Samples;
+        var dead = failed.GroupBy(a => a.Model).Where(g => g.Count() == perModel).ToList();
+        foreach (var g in dead) stderr.WriteLine($"error: every request to model '{g.Key}' failed; first: {g.First().Error}");
+        return dead.Count > 0 ? 1 : 0;
     }
 }

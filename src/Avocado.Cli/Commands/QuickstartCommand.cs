@@ -62,7 +62,10 @@ public static class QuickstartCommand
         var report = await EvalRunner.RunAsync(models.Models, PromptReader.ReadFile(result.HeldOutBench),
             new EvalOptions { MaxTokens = preset.MaxNewTokens, Concurrency = 16, Progress = Console.Error }, cancel);
         EvalReportWriter.Write(report, outDir);
-        StageCache.MarkDone(outDir, key);
+        if (report.FailedAnswers.FirstOrDefault() is { } failed)
+            // Not cached: a rerun asks again rather than keep a score with failures counted as wrong.
+            Console.Error.WriteLine($"[eval] warning: {report.FailedAnswers.Count()} requests failed and count as wrong answers (first: {failed.Error}); report/answers.jsonl has every error");
+        else StageCache.MarkDone(outDir, key);
         return report;
     }
 

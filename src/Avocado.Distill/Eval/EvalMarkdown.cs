@@ -19,6 +19,7 @@ public static class EvalMarkdown
         b.AppendLine();
         b.AppendLine("Prompts per skill: " + string.Join(", ", report.Skills.Select(s =>
             Invariant($"{s} {report.Row(report.Models[0], s).Prompts}")))).AppendLine();
+        Failures(b, report);
 
         Table(b, "Accuracy (mean over all samples)", report, r => r.Accuracy, Percent, bold: true);
         Table(b, Invariant($"pass@{report.PassK} (unbiased estimator, n = {report.Samples})"), report, r => r.PassAtK, Percent, bold: true);
@@ -48,6 +49,18 @@ public static class EvalMarkdown
             });
             b.AppendLine($"| {model} | {string.Join(" | ", cells)} |");
         }
+        b.AppendLine();
+    }
+
+    /// <summary>Failed requests count as wrong answers; say so before any score, with each model's count and first error.</summary>
+    static void Failures(StringBuilder b, EvalReport report)
+    {
+        var failed = report.FailedAnswers.ToList();
+        if (failed.Count == 0) return;
+        int total = report.Models.Count * report.Prompts * report.Samples;
+        b.AppendLine(Invariant($"**{failed.Count} of {total} requests failed** and count as wrong answers (every error is in answers.jsonl):")).AppendLine();
+        foreach (var group in failed.GroupBy(a => a.Model))
+            b.AppendLine(Invariant($"- {group.Key}: {group.Count()} failed; first: {group.First().Error}"));
         b.AppendLine();
     }
 

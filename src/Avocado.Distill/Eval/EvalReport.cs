@@ -19,10 +19,13 @@ public sealed record EvalRow
     public required int Correct { get; init; }
     /// <summary>Answers with no answer to extract (counted as wrong).</summary>
     public required int NoAnswer { get; init; }
+    /// <summary>Requests that failed (counted as wrong; their errors are in answers.jsonl).</summary>
+    public int Failed { get; init; }
     /// <summary><see cref="Correct"/> / <see cref="Answers"/>.</summary>
     public required double Accuracy { get; init; }
     /// <summary>Mean over prompts of <see cref="Eval.PassAtK.Estimate"/>(samples, correct samples, k).</summary>
     public required double PassAtK { get; init; }
+    /// <summary>Over the answers that came back (failed requests excluded), as are the latencies.</summary>
     public required double MeanCompletionTokens { get; init; }
     /// <summary>Nearest-rank percentiles of the answers' latencies, queueing and retries included.</summary>
     public required double LatencyP50Ms { get; init; }
@@ -45,6 +48,8 @@ public sealed record EvalAnswer
     public required string FinishReason { get; init; }
     public required string Content { get; init; }
     public string? Reasoning { get; init; }
+    /// <summary>Why the request failed (then <see cref="Verdict"/> is no_answer and <see cref="FinishReason"/> "error").</summary>
+    public string? Error { get; init; }
 }
 
 /// <summary>What <see cref="EvalRunner.RunAsync"/> measured: the settings, and one row per model × skill.</summary>
@@ -71,6 +76,9 @@ public sealed record EvalReport
     public required IReadOnlyList<EvalRow> Rows { get; init; }
     /// <summary>Every answer, in job order (prompt, model, sample); written to answers.jsonl, not report.json.</summary>
     [JsonIgnore] public IReadOnlyList<EvalAnswer> Answers { get; init; } = [];
+
+    /// <summary>The answers whose request failed, in job order.</summary>
+    [JsonIgnore] public IEnumerable<EvalAnswer> FailedAnswers => Answers.Where(a => a.Error is not null);
 
     /// <exception cref="KeyNotFoundException">No such model or skill.</exception>
     public EvalRow Row(string model, string skill) =>

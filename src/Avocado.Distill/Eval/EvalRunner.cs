@@ -8,8 +8,9 @@ namespace Avocado.Distill.Eval;
 /// Asks every model every bench prompt <see cref="EvalOptions.Samples"/> times, verifies each answer against the
 /// prompt's reference (<see cref="AnswerVerifier"/>), and aggregates per model × skill. Answers land in their job's
 /// slot and are aggregated in job order, so the report depends only on the answers, never on completion order; with
-/// fixed seeds (sample s uses Seed + s) a rerun asks exactly the same requests. The first failed request stops the
-/// run with an <see cref="EvalException"/> naming the model: a score with holes in it would mislead.
+/// fixed seeds (sample s uses Seed + s) a rerun asks exactly the same requests. A request that fails (an endpoint
+/// error, a model error) is recorded as a failed answer with its error, counts as wrong — the denominator stays the
+/// whole bench, so a score never silently shrinks to the prompts that worked — and the run goes on.
 /// </summary>
 public static class EvalRunner
 {
@@ -36,22 +37,27 @@ public static class EvalRunner
         var answers = new EvalAnswer[total];
         var progress = new EvalProgress(models.Select(m => m.Name).ToList(), total, options.Progress, options.Time, options.ProgressInterval);
 
-        EvalException? failure = null;
         async ValueTask AnswerAsync(int j, CancellationToken token)
         {
             int p = j / perPrompt, m = j % perPrompt / samples, s = j % samples;
             var prompt = prompts[p];
             var request = new TeacherRequest { Messages = prompt.Messages, Sampling = sampling, SampleIndex = s, EnableThinking = options.EnableThinking };
             TeacherReply reply;
+            long started = options.Time.GetTimestamp();
             try
             {
                 reply = await models[m].Teacher.GenerateAsync(request, token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
-                var error = new EvalException($"model '{models[m].Name}' failed on bench prompt '{prompt.Id}' ({prompt.Source}, sample {s}): {e.Message}", e);
-                Interlocked.CompareExchange(ref failure, error, null);
-                throw error;
+                answers[j] = new EvalAnswer
+                {
+                    Model = models[m].Name, PromptId = prompt.Id, Skill = SkillOf(prompt), Sample = s, Verdict = Verdict.NoAnswer,
+                    CompletionTokens = 0, LatencyMs = options.Time.GetElapsedTime(started).TotalMilliseconds, FinishReason = "error", Content = "",
+                    Error = $"model '{models[m].Name}' failed on bench prompt '{prompt.Id}' ({prompt.Source}, sample {s}): {e.Message}",
+                };
+                progress.Finished(m, isCorrect: false);
+                return;
             }
             var verdict = AnswerVerifier.Default.Verify(reply.Content, reply.Reasoning, prompt.ReferenceAnswer);
             answers[j] = new EvalAnswer
@@ -64,16 +70,8 @@ public static class EvalRunner
             progress.Finished(m, verdict.IsCorrect);
         }
 
-        try
-        {
-            await Parallel.ForEachAsync(Enumerable.Range(0, total),
-                new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct }, AnswerAsync).ConfigureAwait(false);
-        }
-        catch (Exception) when (Volatile.Read(ref failure) is not null && !ct.IsCancellationRequested)
-        {
-            // The other requests were cancelled because of the failure; report the failure, not their cancellation.
-        }
-        if (failure is not null) throw failure;
+        await Parallel.ForEachAsync(Enumerable.Range(0, total),
+            new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct }, AnswerAsync).ConfigureAwait(false);
 
         return Aggregate(models, prompts, options, answers);
     }
@@ -131,7 +129,9 @@ public static class EvalRunner
     {
         var all = prompts.SelectMany(a => a).ToList();
         int correct = all.Count(a => a.Verdict == Verdict.Correct);
-        var latencies = all.Select(a => a.LatencyMs).Order().ToList();
+        // Costs are those of the answers that came back: a failed request has neither tokens nor a meaningful latency.
+        var answered = all.Where(a => a.Error is null).ToList();
+        var latencies = answered.Select(a => a.LatencyMs).Order().ToList();
         return new EvalRow
         {
             Model = model,
@@ -139,12 +139,13 @@ public static class EvalRunner
             Prompts = prompts.Count,
             Answers = all.Count,
             Correct = correct,
-            NoAnswer = all.Count(a => a.Verdict == Verdict.NoAnswer),
+            NoAnswer = all.Count(a => a.Verdict == Verdict.NoAnswer && a.Error is null),
+            Failed = all.Count - answered.Count,
             Accuracy = (double)correct / all.Count,
             PassAtK = prompts.Average(a => PassAtK.Estimate(a.Length, a.Count(x => x.Verdict == Verdict.Correct), k)),
-            MeanCompletionTokens = all.Average(a => a.CompletionTokens),
-            LatencyP50Ms = Percentile(latencies, 0.50),
-            LatencyP95Ms = Percentile(latencies, 0.95),
+            MeanCompletionTokens = answered.Count > 0 ? answered.Average(a => a.CompletionTokens) : 0,
+            LatencyP50Ms = latencies.Count > 0 ? Percentile(latencies, 0.50) : 0,
+            LatencyP95Ms = latencies.Count > 0 ? Percentile(latencies, 0.95) : 0,
         };
     }
 

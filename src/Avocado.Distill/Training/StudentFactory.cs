@@ -1,6 +1,7 @@
-using Avocado.Models;
 using Avocado.Models.Config;
 using Avocado.Models.Layers;
+using Avocado.Models.Torch;
+using Avocado.Models;
 using Avocado.Text.Chat;
 using Avocado.Text.Tokenizers;
 using TorchSharp;
@@ -71,7 +72,7 @@ public static class StudentFactory
                 ? (model.Config is Gemma3Config ? zeros(p.shape) : ones(p.shape))
                 : leaf is "bias" or "sinks" || leaf.EndsWith("_bias")
                     ? zeros(p.shape)
-                    : randn(p.shape, generator: generator) * std;
+                    : randn(p.shape, generator: generator).Mul(std);
             p.copy_(value.to(p.dtype, p.device));
         }
     }

@@ -1,12 +1,13 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Avocado.Distill.Training.Alignment;
 using Avocado.Distill.Training.Data;
 using Avocado.Distill.Training.Objective;
 using Avocado.Distill.Training.Optim;
 using Avocado.Distill.Training.Run;
 using Avocado.Distill.Training.Teachers;
+using Avocado.Models.Torch;
 using Avocado.Models;
 using Avocado.Text.Chat;
 using TorchSharp;
@@ -131,7 +132,7 @@ public sealed class Trainer : IDisposable
                 epoch = e;
                 using var batch = MicroBatch.Build(rows, _train, _tokenizer.Tokenizer.PadId ?? 0, _device);
                 var result = _objective.Compute(_student, batch);
-                (result.Total / t.GradAccumulation).backward();
+                result.Total.Div(t.GradAccumulation).backward();
                 foreach (var (k, v) in result.Terms) stepTerms[k] = stepTerms.GetValueOrDefault(k) + v / t.GradAccumulation;
                 tokens += batch.Tokens;
                 targets += batch.TargetCount;

@@ -3,6 +3,7 @@
 // 5:1 sliding/full layers with separate RoPE bases, attention scale query_pre_attn_scalar^(−1/2).
 using Avocado.Models.Config;
 using Avocado.Models.Layers;
+using Avocado.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,8 +33,8 @@ public sealed class Gemma3DecoderLayer : DecoderLayer
     public override Tensor Forward(Tensor h, AttentionInputs a)
     {
         using var scope = NewDisposeScope();
-        h = h + post_attention_layernorm.forward(self_attn.Forward(input_layernorm.forward(h), a));
-        h = h + post_feedforward_layernorm.forward(mlp.forward(pre_feedforward_layernorm.forward(h)));
+        h = h.Add(post_attention_layernorm.forward(self_attn.Forward(input_layernorm.forward(h), a)));
+        h = h.Add(post_feedforward_layernorm.forward(mlp.forward(pre_feedforward_layernorm.forward(h))));
         return h.MoveToOuterDisposeScope();
     }
 }
@@ -64,5 +65,5 @@ public sealed class Gemma3Model : DecoderStack
 public sealed class Gemma3ForCausalLM(Gemma3Config c, TensorFactory f) : CausalLM(c, new Gemma3Model(c, f), f)
 {
     protected override Tensor SoftcapLogits(Tensor logits) =>
-        ((Gemma3Config)Config).FinalLogitSoftcapping is { } cap ? logits.div(cap).tanh().mul(cap) : logits;
+        ((Gemma3Config)Config).FinalLogitSoftcapping is { } cap ? logits.Div(cap).tanh().Mul(cap) : logits;
 }

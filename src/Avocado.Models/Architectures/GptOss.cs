@@ -3,6 +3,7 @@
 // a top-k softmax mixture of experts with a clamped SwiGLU, untied head, RMSNorm weight applied in fp32.
 using Avocado.Models.Config;
 using Avocado.Models.Layers;
+using Avocado.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -33,9 +34,9 @@ public sealed class GptOssExperts : nn.Module
         using var scope = NewDisposeScope();
         var gateUp = addmm(gate_up_proj_bias[e], x, gate_up_proj[e], 1, 1);  // (n, 2I)
         var pairs = gateUp.view(x.shape[0], -1, 2);
-        var gate = pairs.select(-1, 0).clamp_max(limit);
-        var up = pairs.select(-1, 1).clamp(-limit, limit);
-        var activation = gate * sigmoid(gate * Alpha) * (up + 1);
+        var gate = pairs.select(-1, 0).ClampMax(limit);
+        var up = pairs.select(-1, 1).Clamp(-limit, limit);
+        var activation = gate * sigmoid(gate.Mul(Alpha)) * up.Add(1);
         return addmm(down_proj_bias[e], activation, down_proj[e], 1, 1).MoveToOuterDisposeScope();
     }
 }
@@ -73,10 +74,10 @@ public sealed class GptOssMLP : nn.Module<Tensor, Tensor>
         // Run each expert once on the tokens routed to it.
         foreach (var e in indices.unique().output.data<long>().ToArray())
         {
-            var hits = indices.eq(e).nonzero();            // (n, 2): token, slot
+            var hits = indices.Eq(e).nonzero();            // (n, 2): token, slot
             var tokens = hits.select(1, 0);
             var w = weights.index_select(0, tokens).gather(1, hits.select(1, 1).unsqueeze(1)); // (n, 1)
-            output.index_add_(0, tokens, experts.Expert((int)e, x.index_select(0, tokens)) * w, 1);
+            output.index_add_(0, tokens, experts.Expert((int)e, x.index_select(0, tokens)) * w, ScalarOps.One);
         }
         return output.view(h.shape).MoveToOuterDisposeScope();
     }
@@ -102,8 +103,8 @@ public sealed class GptOssDecoderLayer : DecoderLayer
     public override Tensor Forward(Tensor h, AttentionInputs a)
     {
         using var scope = NewDisposeScope();
-        h = h + self_attn.Forward(input_layernorm.forward(h), a);
-        h = h + mlp.forward(post_attention_layernorm.forward(h));
+        h = h.Add(self_attn.Forward(input_layernorm.forward(h), a));
+        h = h.Add(mlp.forward(post_attention_layernorm.forward(h)));
         return h.MoveToOuterDisposeScope();
     }
 }

@@ -2,6 +2,7 @@
 // Pre-norm blocks, QK-norm before RoPE, grouped KV heads, SwiGLU MLP, tied or untied head.
 using Avocado.Models.Config;
 using Avocado.Models.Layers;
+using Avocado.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,8 +28,8 @@ public sealed class Qwen3DecoderLayer : DecoderLayer
     public override Tensor Forward(Tensor h, AttentionInputs a)
     {
         using var scope = NewDisposeScope();
-        h = h + self_attn.Forward(input_layernorm.forward(h), a);
-        h = h + mlp.forward(post_attention_layernorm.forward(h));
+        h = h.Add(self_attn.Forward(input_layernorm.forward(h), a));
+        h = h.Add(mlp.forward(post_attention_layernorm.forward(h)));
         return h.MoveToOuterDisposeScope();
     }
 }

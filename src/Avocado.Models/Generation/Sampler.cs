@@ -1,3 +1,4 @@
+using Avocado.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,7 +15,7 @@ public static class Sampler
         using var scope = NewDisposeScope();
         var index = tensor(ids, device: logits.device);
         var current = logits.index_select(0, index);
-        var penalised = where(current.gt(0), current / penalty, current * penalty);
+        var penalised = where(current.Gt(0), current.Div(penalty), current.Mul(penalty));
         return logits.index_copy(0, index, penalised).MoveToOuterDisposeScope();
     }
 
@@ -24,7 +25,7 @@ public static class Sampler
         if (k <= 0 || k >= logits.shape[0]) return logits;
         using var scope = NewDisposeScope();
         var kth = logits.topk(k).values[k - 1];
-        return logits.masked_fill(logits.lt(kth), float.NegativeInfinity).MoveToOuterDisposeScope();
+        return logits.MaskedFill(logits.lt(kth), double.NegativeInfinity).MoveToOuterDisposeScope();
     }
 
     /// <summary>Nucleus: keeps the smallest set of most likely tokens whose probability reaches p (always ≥ 1 token).</summary>
@@ -35,10 +36,10 @@ public static class Sampler
         var (sorted, order) = logits.sort(descending: true);
         var cumulative = sorted.softmax(0).cumsum(0);
         // Drop a token when the mass before it already reaches p.
-        var drop = (cumulative - sorted.softmax(0)).ge(p);
-        drop[0] = false;
+        var drop = (cumulative - sorted.softmax(0)).Ge(p);
+        drop[0] = tensor(false);
         var dropInOriginalOrder = zeros_like(drop).scatter(0, order, drop);
-        return logits.masked_fill(dropInOriginalOrder, float.NegativeInfinity).MoveToOuterDisposeScope();
+        return logits.MaskedFill(dropInOriginalOrder, double.NegativeInfinity).MoveToOuterDisposeScope();
     }
 
     /// <summary>Chooses the next token from raw logits (V).</summary>
@@ -47,7 +48,7 @@ public static class Sampler
         using var scope = NewDisposeScope();
         var l = ApplyRepetitionPenalty(logits, seen, o.RepetitionPenalty);
         if (o.Greedy) return l.argmax().item<long>();
-        l = TopP(TopK(l / o.Temperature, o.TopK), o.TopP);
+        l = TopP(TopK(l.Div(o.Temperature), o.TopK), o.TopP);
         return multinomial(l.softmax(0), 1, generator: generator).item<long>();
     }
 }

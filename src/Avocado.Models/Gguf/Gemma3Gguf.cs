@@ -1,4 +1,5 @@
 namespace Avocado.Models.Gguf;
+using Avocado.Models.Torch;
 
 /// <summary>
 /// Gemma 3 text decoder → llama.cpp arch <c>gemma3</c> (<c>src/models/gemma3.cpp</c>; converter <c>Gemma3Model</c>).
@@ -85,7 +86,7 @@ internal sealed class Gemma3Gguf : GgufFamily
     /// <summary>A Gemma norm weight as llama.cpp wants it: 1 + w. Added in float32 (the converter adds in the stored
     /// dtype, which rounds bf16 weights; HF computes 1 + w in float32, and so do we).</summary>
     private static PlannedTensor Norm(TensorSource s, string ggufName, string hfName, long size) =>
-        new(ggufName, s.Shape(hfName, size), () => s.Read(hfName) + 1f);
+        new(ggufName, s.Shape(hfName, size), () => s.Read(hfName).Add(1));
 
     /// <summary>
     /// llama.cpp's gemma3 does not read query_pre_attn_scalar: it scales queries by 1/√head_dim, except for the

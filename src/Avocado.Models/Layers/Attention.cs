@@ -1,3 +1,4 @@
+using Avocado.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -102,8 +103,8 @@ public static class AttentionMask
         using var scope = NewDisposeScope();
         var q = queryPositions.unsqueeze(-1); // (B, T, 1)
         var k = keyPositions.unsqueeze(1);    // (B, 1, S)
-        var allowed = k.ge(0).logical_and(k.le(q));
-        if (window > 0) allowed = allowed.logical_and(k.gt(q - window));
+        var allowed = k.Ge(0).logical_and(k.le(q));
+        if (window > 0) allowed = allowed.logical_and(k.gt(q.Sub(window)));
         return allowed.unsqueeze(1).MoveToOuterDisposeScope();
     }
 }
@@ -123,9 +124,9 @@ public static class AttentionCore
         long hkv = k.shape[1], s = k.shape[2], g = h / hkv;
         // Contiguous head groups share a KV head: view queries as (B, Hkv, G·T, d) instead of repeating K/V.
         var grouped = q.reshape(b, hkv, g * t, d);
-        var scores = matmul(grouped, k.transpose(-1, -2)).to(ScalarType.Float32).mul_(scale).view(b, h, t, s);
-        if (softcap is { } cap) scores = scores.div(cap).tanh_().mul_(cap);
-        scores = scores.masked_fill(allowed.logical_not(), Masked);
+        var scores = matmul(grouped, k.transpose(-1, -2)).to(ScalarType.Float32).MulInPlace(scale).view(b, h, t, s);
+        if (softcap is { } cap) scores = scores.Div(cap).tanh_().MulInPlace(cap);
+        scores = scores.MaskedFill(allowed.logical_not(), Masked);
         Tensor probs;
         if (sinks is not null)
         {

@@ -1,3 +1,4 @@
+using Avocado.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,6 +19,17 @@ public sealed class LayerKvCache : IDisposable
 
     public long Length => written;
 
+    /// <summary>Forgets what was appended after the first <paramref name="length"/> entries: undoes the partial writes
+    /// of a step that failed before every layer ran, so the step can run again. On sliding layers only a one-token
+    /// step can be undone (the ring has overwritten older entries, which that step would overwrite again).</summary>
+    public void Truncate(long length)
+    {
+        if (length < 0 || length > written) throw new ArgumentOutOfRangeException(nameof(length), $"{length} is not in [0, {written}]");
+        if (window > 0 && written - length > 1 && written > window)
+            throw new InvalidOperationException($"a sliding layer can undo one token, not {written - length}: older entries are overwritten");
+        written = length;
+    }
+
     /// <summary>Entries physically held: all of them on full layers, at most the window on sliding layers.</summary>
     public long StoredEntries => window > 0 ? Math.Min(written, window) : written;
 
@@ -28,7 +40,7 @@ public sealed class LayerKvCache : IDisposable
         var t = k.shape[2];
         if (window > 0) return AppendRing(k, v, pos, t);
         EnsureCapacity(k, written + t);
-        var idx = arange(written, written + t, device: k.device);
+        var idx = ScalarOps.Arange(written, written + t, k.device);
         keys!.index_copy_(2, idx, k);
         values!.index_copy_(2, idx, v);
         positions!.index_copy_(1, idx, pos);
@@ -60,7 +72,7 @@ public sealed class LayerKvCache : IDisposable
 
     void Write(Tensor k, Tensor v, Tensor pos, long firstColumn, long from, long count)
     {
-        var slots = (arange(firstColumn, firstColumn + count, device: k.device) % window);
+        var slots = ScalarOps.Arange(firstColumn, firstColumn + count, k.device).Remainder(window);
         keys!.index_copy_(2, slots, k.narrow(2, from, count));
         values!.index_copy_(2, slots, v.narrow(2, from, count));
         positions!.index_copy_(1, slots, pos.narrow(1, from, count));
@@ -74,7 +86,7 @@ public sealed class LayerKvCache : IDisposable
         long b = like.shape[0], h = like.shape[1], d = like.shape[3];
         var newKeys = zeros([b, h, newCapacity, d], like.dtype, like.device).DetachFromDisposeScope();
         var newValues = zeros([b, h, newCapacity, d], like.dtype, like.device).DetachFromDisposeScope();
-        var newPositions = full([b, newCapacity], -1L, ScalarType.Int64, like.device).DetachFromDisposeScope();
+        var newPositions = ScalarOps.Full([b, newCapacity], -1L, ScalarType.Int64, like.device).DetachFromDisposeScope();
         if (keys is not null)
         {
             newKeys.narrow(2, 0, capacity).copy_(keys);
@@ -101,6 +113,12 @@ public sealed class KvCache : IDisposable
 
     /// <summary>Tokens appended so far (prompt + generated, padding included).</summary>
     public long Length => Layers[0].Length;
+
+    /// <summary>Back to <paramref name="length"/> tokens in every layer (layers a failed step did not reach are there already).</summary>
+    public void Truncate(long length)
+    {
+        foreach (var l in Layers) l.Truncate(Math.Min(length, l.Length));
+    }
 
     public void Dispose()
     {

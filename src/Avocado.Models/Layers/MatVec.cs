@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
+using Avocado.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -60,7 +61,7 @@ public static unsafe class MatVec
                 }
             });
         }
-        if (bias is not null) output.add_(bias.to(ScalarType.Float32));
+        if (bias is not null) output.AddInPlace(bias.to(ScalarType.Float32));
         long[] shape = [.. x.shape[..^1], rows];
         return output.view(shape).to(x.dtype).MoveToOuterDisposeScope();
     }

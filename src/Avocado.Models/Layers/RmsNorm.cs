@@ -1,3 +1,4 @@
+using Avocado.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -33,11 +34,11 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var inputType = x.dtype;
         var x32 = x.to(ScalarType.Float32);
-        var normed = x32 * rsqrt(x32.pow(2).mean([-1], keepdim: true) + eps);
+        var normed = x32 * rsqrt(x32.Pow(2).mean([-1], keepdim: true).Add(eps));
         var result = style switch
         {
             NormStyle.Llama => weight * normed.to(inputType),
-            NormStyle.GemmaOnePlus => (normed * (weight.to(ScalarType.Float32) + 1)).to(inputType),
+            NormStyle.GemmaOnePlus => (normed * weight.to(ScalarType.Float32).Add(1)).to(inputType),
             _ => (weight.to(ScalarType.Float32) * normed).to(inputType),
         };
         return result.MoveToOuterDisposeScope();

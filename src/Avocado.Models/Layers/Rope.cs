@@ -1,4 +1,5 @@
 using Avocado.Models.Config;
+using Avocado.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -59,10 +60,10 @@ public sealed class Rope
     {
         using var scope = NewDisposeScope();
         var inv = tensor(InvFreq.Select(f => (float)f).ToArray(), device: positions.device);
-        var angles = positions.clamp_min(0).to(ScalarType.Float32).unsqueeze(-1) * inv; // (B, T, d/2)
+        var angles = positions.ClampMin(0).to(ScalarType.Float32).unsqueeze(-1) * inv; // (B, T, d/2)
         var full = cat([angles, angles], -1).unsqueeze(1);                             // (B, 1, T, d)
-        var cos = (full.cos() * AttentionScaling).to(dtype);
-        var sin = (full.sin() * AttentionScaling).to(dtype);
+        var cos = full.cos().Mul(AttentionScaling).to(dtype);
+        var sin = full.sin().Mul(AttentionScaling).to(dtype);
         return (cos.MoveToOuterDisposeScope(), sin.MoveToOuterDisposeScope());
     }
 
@@ -72,6 +73,6 @@ public sealed class Rope
         using var scope = NewDisposeScope();
         var half = x.shape[^1] / 2;
         var rotated = cat([-x.narrow(-1, half, half), x.narrow(-1, 0, half)], -1);
-        return (x * cos + rotated * sin).MoveToOuterDisposeScope();
+        return (x * cos).Add(rotated * sin).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Avocado.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,11 +30,11 @@ public static class Mxfp4
         }
         using var scope = NewDisposeScope();
         var lut = tensor(Fp4Values);
-        var low = blocks.bitwise_and(0x0F).to(ScalarType.Int64);
-        var high = blocks.bitwise_right_shift(4).to(ScalarType.Int64);
+        var low = blocks.bitwise_and(tensor((byte)0x0F)).to(ScalarType.Int64);
+        var high = blocks.bitwise_right_shift(tensor((byte)4)).to(ScalarType.Int64);
         var nibbles = stack([low, high], -1).flatten(-2);                         // (…, G, 32)
         var values = lut.index_select(0, nibbles.flatten()).view(nibbles.shape);
-        var exponents = scales.to(ScalarType.Int32) - 127;
+        var exponents = scales.to(ScalarType.Int32).Sub(127);
         var factors = pow(tensor(2f), exponents.to(ScalarType.Float32)).unsqueeze(-1); // 2^(scale − 127)
         return (values * factors).flatten(-2).MoveToOuterDisposeScope();            // (…, G·32)
     }

@@ -1,7 +1,8 @@
 using System.Threading.Channels;
-using Avocado.Models;
 using Avocado.Models.Generation;
 using Avocado.Models.Layers;
+using Avocado.Models.Torch;
+using Avocado.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -108,7 +109,7 @@ public sealed class InferenceEngine : IAsyncDisposable
         {
             using var scope = NewDisposeScope();
             var ids = tensor(request.PromptIds, device: model.Device).unsqueeze(0);
-            var positions = arange(request.PromptIds.Length, device: model.Device).unsqueeze(0);
+            var positions = ScalarOps.Arange(0, request.PromptIds.Length, model.Device).unsqueeze(0);
             var logits = model.Forward(new ForwardInputs(ids, positions, active.Cache, LastPositionOnly: true));
             return Emit(active, logits[0, 0]) ? active : null;
         }
@@ -121,24 +122,58 @@ public sealed class InferenceEngine : IAsyncDisposable
 
     void DecodeStep(List<Active> active)
     {
+        using var scope = NewDisposeScope();
+        var rows = Forward(active);
+        for (int i = active.Count - 1; i >= 0; i--)
+        {
+            var a = active[i];
+            bool goesOn;
+            try
+            {
+                if (rows[i].Error is { } error) throw new InvalidOperationException(error);
+                a.NextPosition++;
+                goesOn = Emit(a, rows[i].Logits!);
+            }
+            catch (Exception e)
+            {
+                Finish(a, FinishReason.Cancelled, e.Message);
+                goesOn = false;
+            }
+            if (!goesOn) active.RemoveAt(i);
+        }
+    }
+
+    /// <summary>The next-token logits (V) of every row, or the error of a row that fails. When the batched step fails,
+    /// its partial cache writes are undone and each row runs alone: a request that breaks the model fails by itself,
+    /// not with its batch partners.</summary>
+    (Tensor? Logits, string? Error)[] Forward(List<Active> active)
+    {
+        var lengths = active.Select(a => a.Cache.Length).ToArray();
         try
         {
-            using var scope = NewDisposeScope();
-            var ids = tensor(active.Select(a => a.Seen[^1]).ToArray(), device: model.Device).unsqueeze(1);
-            var positions = tensor(active.Select(a => a.NextPosition).ToArray(), device: model.Device).unsqueeze(1);
-            var logits = model.Forward(new ForwardInputs(ids, positions, LastPositionOnly: true,
-                RowCaches: active.Select(a => a.Cache).ToArray()));
-            for (int i = active.Count - 1; i >= 0; i--)
+            var logits = ForwardRows(active);
+            return [.. active.Select((_, i) => ((Tensor?)logits[i, 0], (string?)null))];
+        }
+        catch (Exception) when (active.Count > 1)
+        {
+            for (int i = 0; i < active.Count; i++) active[i].Cache.Truncate(lengths[i]);
+            return [.. active.Select(a =>
             {
-                active[i].NextPosition++;
-                if (!Emit(active[i], logits[i, 0])) active.RemoveAt(i);
-            }
+                try { return ((Tensor?)ForwardRows([a])[0, 0], (string?)null); }
+                catch (Exception alone) { return (null, alone.Message); }
+            })];
         }
         catch (Exception e)
         {
-            foreach (var a in active) Finish(a, FinishReason.Cancelled, e.Message);
-            active.Clear();
+            return [(null, e.Message)];
         }
+    }
+
+    Tensor ForwardRows(IReadOnlyList<Active> rows)
+    {
+        var ids = tensor(rows.Select(a => a.Seen[^1]).ToArray(), device: model.Device).unsqueeze(1);
+        var positions = tensor(rows.Select(a => a.NextPosition).ToArray(), device: model.Device).unsqueeze(1);
+        return model.Forward(new ForwardInputs(ids, positions, LastPositionOnly: true, RowCaches: rows.Select(a => a.Cache).ToArray()));
     }
 
     /// <summary>Picks and streams the next token; false (and the request completed) when it is done.</summary>

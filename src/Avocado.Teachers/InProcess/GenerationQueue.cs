@@ -120,7 +120,9 @@ internal sealed class GenerationQueue : IDisposable
         }
         catch (Exception e)
         {
-            foreach (var job in batch) job.Result.TrySetException(e);
+            // One prompt that breaks the model must not fail its batch partners: each runs again alone.
+            if (batch.Count == 1) batch[0].Result.TrySetException(e);
+            else foreach (var job in batch) Run([job]);
         }
     }
 

@@ -134,11 +134,16 @@ public sealed class EvalCliTests(TinyTeachers tiny)
         Assert.Equal(1, code);
         Assert.Contains($"{bad} line 2: not valid JSON", stderr);
 
-        // Past the context: the tiny model has 512 positions.
-        (code, _, stderr) = await Eval("--model", $"q={tiny.Qwen3Dir}", "--bench", gsm, "--max-tokens", "600", "--out", Path.Combine(dir.Path, "o"));
+        // Past the context (the tiny model has 512 positions): every request fails; the report records each failure
+        // and the run fails, since that row would measure the error, not the model.
+        var failedOut = Path.Combine(dir.Path, "o");
+        (code, _, stderr) = await Eval("--model", $"q={tiny.Qwen3Dir}", "--bench", gsm, "--max-tokens", "600", "--out", failedOut);
         Assert.Equal(1, code);
-        Assert.Contains("model 'q' failed on bench prompt", stderr);
+        Assert.Contains("every request to model 'q' failed; first: model 'q' failed on bench prompt", stderr);
         Assert.Contains("MaxTokens is 600", stderr);
+        var answers = File.ReadAllLines(Path.Combine(failedOut, "answers.jsonl"));
+        Assert.NotEmpty(answers);
+        Assert.All(answers, line => Assert.Contains("MaxTokens is 600", line));
     }
 
     [Fact]

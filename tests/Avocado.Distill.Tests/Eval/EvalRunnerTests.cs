@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Avocado.Distill.Eval;
 using Avocado.Distill.Prompts;
+using Avocado.Distill.Verification;
 using Avocado.Distill.Tests.Plots;
 
 namespace Avocado.Distill.Tests.Eval;
@@ -111,12 +112,27 @@ public class EvalRunnerTests
     }
 
     [Fact]
-    public async Task A_failing_model_stops_the_run_with_its_name_and_the_prompt()
+    public async Task A_failed_request_is_recorded_counted_wrong_and_the_run_goes_on()
     {
         using var dir = new TempDir();
-        var e = await Assert.ThrowsAsync<EvalException>(() => Run(dir.Path, new EvalOptions(), Bench.Mixed(), Bench.Oracle(failOn: "spider")));
-        Assert.Contains("model 'oracle' failed on bench prompt 't1'", e.Message);
-        Assert.Contains("connection refused", e.Message);
+        var report = await Run(dir.Path, new EvalOptions { Samples = 2 }, Bench.Mixed(), Bench.Oracle(failOn: "spider"));
+
+        // Every other request was answered; the two samples of t1 to the oracle failed and count as wrong.
+        var failed = report.FailedAnswers.ToList();
+        Assert.Equal(2, failed.Count);
+        Assert.All(failed, a => Assert.Equal(("oracle", "t1", Verdict.NoAnswer, "error"), (a.Model, a.PromptId, a.Verdict, a.FinishReason)));
+        Assert.Contains("model 'oracle' failed on bench prompt 't1'", failed[0].Error);
+        Assert.Contains("connection refused", failed[0].Error);
+        var trivia = report.Row("oracle", "trivia");
+        Assert.Equal((4, 2, 2, 0), (trivia.Answers, trivia.Correct, trivia.Failed, trivia.NoAnswer));
+        Assert.Equal(0.5, trivia.Accuracy, 12);
+        Assert.Equal(10.5, trivia.MeanCompletionTokens, 12); // t2's two answers (10 and 11 tokens); failures have none
+        Assert.Equal(1.0, report.Row("oracle", "math").Accuracy);
+        Assert.Equal(0, report.Row("mixed", "all").Failed);
+
+        var markdown = EvalMarkdown.Format(report);
+        Assert.Contains("**2 of 24 requests failed**", markdown);
+        Assert.Contains("- oracle: 2 failed; first: model 'oracle' failed on bench prompt 't1'", markdown);
     }
 
     [Fact]

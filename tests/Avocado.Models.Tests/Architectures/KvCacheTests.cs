@@ -8,13 +8,13 @@ namespace Avocado.Models.Tests.Architectures;
 /// sliding window (tiny presets use window 8), in one-token steps and in multi-token chunks.</summary>
 public class KvCacheTests
 {
-    static long[] RandomIds(int n, int vocab, int seed)
+    internal static long[] RandomIds(int n, int vocab, int seed)
     {
         var rng = new Random(seed);
         return Enumerable.Range(0, n).Select(_ => (long)rng.Next(vocab)).ToArray();
     }
 
-    static Tensor Incremental(CausalLM model, long[] ids, int[] chunkSizes)
+    internal static Tensor Incremental(CausalLM model, long[] ids, int[] chunkSizes)
     {
         using var cache = model.NewCache();
         var outputs = new List<Tensor>();
@@ -112,5 +112,33 @@ public class RowCacheTests
             Assert.True(Tensors.MaxAbsDiff(alone[-1], step[i, 0]) <= 1e-4, $"{family} row {i}");
         }
         foreach (var c in caches) c.Dispose();
+    }
+
+    [Theory]
+    [MemberData(nameof(TinyCheckpoints.Families), MemberType = typeof(TinyCheckpoints))]
+    public void A_step_undone_with_truncate_and_run_again_gives_the_logits_of_a_straight_run(string family)
+    {
+        // The engine's recovery from a failed batched step: undo the step's writes, run it again (past the window).
+        using var model = ModelLoader.Load(TinyCheckpoints.Get(family));
+        using var _ = no_grad();
+        var ids = KvCacheTests.RandomIds(20, model.Config.VocabSize, 9);
+        using var straight = KvCacheTests.Incremental(model, ids, [1]);
+        using var cache = model.NewCache();
+        var outputs = new List<Tensor>();
+        for (int t = 0; t < ids.Length; t++)
+        {
+            Tensor Step() => model.Forward(new ForwardInputs(tensor(new[] { ids[t] }).unsqueeze(0), arange(t, t + 1).unsqueeze(0), cache))[0];
+            if (t % 3 == 2)
+            {
+                // A step that wrote a token (a different one, as a failure would leave garbage), then is undone.
+                using var wrong = model.Forward(new ForwardInputs(tensor(new[] { (ids[t] + 1) % model.Config.VocabSize }).unsqueeze(0), arange(t, t + 1).unsqueeze(0), cache));
+                cache.Truncate(t);
+                Assert.Equal(t, cache.Length);
+            }
+            outputs.Add(Step());
+        }
+        using var redone = cat(outputs.ToArray(), 0);
+        Assert.True(allclose(straight, redone, rtol: 1e-5, atol: 1e-5), $"max diff {(straight - redone).abs().max().item<float>()}");
+        Assert.Throws<ArgumentOutOfRangeException>(() => cache.Layers[0].Truncate(cache.Length + 1));
     }
 }

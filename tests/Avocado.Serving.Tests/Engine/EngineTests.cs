@@ -62,6 +62,31 @@ public class EngineTests(TinyModelFixture fixture) : IClassFixture<TinyModelFixt
     }
 
     [Fact]
+    public async Task A_request_that_breaks_the_model_fails_alone_and_its_batch_partners_finish()
+    {
+        await using var engine = new InferenceEngine(fixture.Model, new EngineOptions { MaxBatch = 4 });
+        long[] good1 = [1, 2, 3, 4], good2 = [50, 60];
+        long[] broken = [5, fixture.Model.Config.VocabSize + 7]; // an id past the embedding table
+        var sampling = new SamplingOptions();
+        var runs = new[] { good1, broken, good2 }.Select(p =>
+        {
+            Assert.Equal(SubmitResult.Accepted, engine.Submit(new EngineRequest { PromptIds = p, MaxNewTokens = 8, Sampling = sampling }, out var ev));
+            return Collect(ev);
+        }).ToArray();
+        var results = await Task.WhenAll(runs);
+
+        Assert.Empty(results[1].Tokens);
+        Assert.NotNull(results[1].Done.Error);
+        Assert.Equal(Alone(good1, sampling, 8), results[0].Tokens.Select(t => t.Id));
+        Assert.Equal(Alone(good2, sampling, 8), results[2].Tokens.Select(t => t.Id));
+        Assert.All(new[] { results[0], results[2] }, r => Assert.Null(r.Done.Error));
+
+        // The engine still serves.
+        Assert.Equal(SubmitResult.Accepted, engine.Submit(new EngineRequest { PromptIds = good2, MaxNewTokens = 3, Sampling = sampling }, out var after));
+        Assert.Equal(3, (await Collect(after)).Tokens.Count);
+    }
+
+    [Fact]
     public async Task Cancelling_stops_generation_and_reports_what_was_generated()
     {
         await using var engine = new InferenceEngine(fixture.Model);

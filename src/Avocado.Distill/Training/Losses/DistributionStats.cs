@@ -1,3 +1,4 @@
+using Avocado.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +16,7 @@ public static class DistributionStats
         var type = LossConventions.ComputeType((logits, nameof(logits)));
         var logP = LossConventions.LogSoftmax(logits, type, 1.0);            // (N, V)
         var p = logP.exp();
-        var h = -(p * logP.masked_fill(p.le(0), 0)).sum(1);                  // (N), 0·log 0 = 0 for −∞ logits
+        var h = -(p * logP.MaskedFill(p.Le(0), 0)).sum(1);                  // (N), 0·log 0 = 0 for −∞ logits
         return h.mean().MoveToOuterDisposeScope();
     }
 
@@ -29,9 +30,9 @@ public static class DistributionStats
         var type = LossConventions.ComputeType((logprobs, nameof(logprobs)));
         var lp = logprobs.to(type);
         var p = lp.exp();                                                    // (N, K); padding → 0
-        var tail = (1 - p.sum(1)).clamp_min(0);                              // (N)
-        var head = -(p * lp.masked_fill(p.le(0), 0)).sum(1);                 // (N)
-        var tailH = -(tail * tail.log().masked_fill(tail.le(0), 0));         // (N)
-        return (head + tailH).mean().MoveToOuterDisposeScope();
+        var tail = p.sum(1).RSub(1).ClampMin(0);                              // (N)
+        var head = -(p * lp.MaskedFill(p.Le(0), 0)).sum(1);                 // (N)
+        var tailH = -(tail * tail.log().MaskedFill(tail.Le(0), 0));         // (N)
+        return head.Add(tailH).mean().MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Avocado.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -41,11 +42,11 @@ public static class LogitLosses
         // (−∞ logits) finite, because logsumexp over only −∞ has a NaN gradient; such tokens are masked in KlRows anyway.
         var logM = stack(new[]
         {
-            logP.clamp_min(LossConventions.LogFloor) + Math.Log(beta),
-            logQ.clamp_min(LossConventions.LogFloor) + Math.Log(1 - beta),
+            logP.ClampMin(LossConventions.LogFloor).Add(Math.Log(beta)),
+            logQ.ClampMin(LossConventions.LogFloor).Add(Math.Log(1 - beta)),
         }, 0).logsumexp(0);                                                    // (N, V)
-        var loss = beta * LossConventions.KlRows(logP.exp(), logP, logM)
-                   + (1 - beta) * LossConventions.KlRows(logQ.exp(), logQ, logM);   // (N)
+        var loss = LossConventions.KlRows(logP.exp(), logP, logM).Mul(beta)
+            .Add(LossConventions.KlRows(logQ.exp(), logQ, logM).Mul(1 - beta)); // (N)
         return loss.mean().MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using Avocado.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -82,12 +83,12 @@ internal static class LossConventions
     internal static Tensor LogSoftmax(Tensor logits, ScalarType type, double temperature)
     {
         var x = logits.to(type);
-        if (temperature != 1.0) x = x / temperature;
+        if (temperature != 1.0) x = x.Div(temperature);
         return x.log_softmax(1);
     }
 
     /// <summary>Per-row Σ p·(log p − log q) (N), with p = exp(log p). Where p = 0 the log ratio is zeroed before the
     /// product, so 0·log 0 = 0 and −∞ − (−∞) never becomes a NaN in the forward or the backward pass.</summary>
     internal static Tensor KlRows(Tensor p, Tensor logP, Tensor logQ) =>
-        (p * (logP - logQ).masked_fill(p.le(0), 0)).sum(1);
+        (p * (logP - logQ).MaskedFill(p.Le(0), 0)).sum(1);
 }

@@ -1,3 +1,4 @@
+using Avocado.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,36 +35,36 @@ public static class TopKLoss
         if (lo < -1 || hi >= v)
             throw new ArgumentException($"teacherIds span [{lo}, {hi}] but must be −1 (unmapped/padding) or a student id in [0, {v}).", nameof(teacherIds));
 
-        var mapped = ids.ge(0);                                              // (N, K)
+        var mapped = ids.Ge(0);                                              // (N, K)
         // Unmapped slots point at a spare column V so scatter never collides with a real id.
-        var slot = where(mapped, ids, full_like(ids, v));                    // (N, K)
+        var slot = where(mapped, ids, ScalarOps.FullLike(ids, v));                    // (N, K)
         var counts = zeros(n, v + 1, dtype: ScalarType.Int64).scatter_add(1, slot, ones_like(slot)).narrow(1, 0, v); // (N, V)
-        var duplicated = counts.gt(1).any(1);                                // (N)
+        var duplicated = counts.Gt(1).any(1);                                // (N)
         if (duplicated.any().item<bool>())
         {
             long row = duplicated.nonzero()[0, 0].item<long>();
             throw new ArgumentException($"teacherIds row {row} maps the same student id twice; merge duplicate teacher tokens " +
                                         "(several teacher tokens mapping to one student token) by summing their probabilities first.", nameof(teacherIds));
         }
-        var inBucket = counts.gt(0);                                         // (N, V) student ids with their own bucket
+        var inBucket = counts.Gt(0);                                         // (N, V) student ids with their own bucket
 
         var s = student.to(type);
         var lp = teacherLogprobs.to(type);
         var logQ = s.log_softmax(1);                                         // (N, V)
-        var logQk = logQ.gather(1, ids.clamp_min(0));                        // (N, K); −1 slots read id 0, masked below
-        var safeLp = lp.masked_fill(mapped.logical_not(), 0);                // padding values may be −∞ or garbage
-        var p = safeLp.exp().masked_fill(mapped.logical_not(), 0);           // (N, K) teacher mass of mapped tokens
+        var logQk = logQ.gather(1, ids.ClampMin(0));                        // (N, K); −1 slots read id 0, masked below
+        var safeLp = lp.MaskedFill(mapped.logical_not(), 0);                // padding values may be −∞ or garbage
+        var p = safeLp.exp().MaskedFill(mapped.logical_not(), 0);           // (N, K) teacher mass of mapped tokens
         var head = LossConventions.KlRows(p, safeLp, logQk);                 // (N)
 
-        var pTail = (1 - p.sum(1)).clamp_min(0);                             // (N)
+        var pTail = p.sum(1).RSub(1).ClampMin(0);                             // (N)
         var logAll = s.logsumexp(1);                                         // (N)
         // −∞ on the bucketed ids leaves exactly the tail's mass; a row with no tail gives −∞, masked below
         // (its logsumexp NaN gradient lands only on masked entries, which masked_fill's backward zeroes).
-        var logQTail = s.masked_fill(inBucket, double.NegativeInfinity).logsumexp(1) - logAll; // (N)
+        var logQTail = s.MaskedFill(inBucket, double.NegativeInfinity).logsumexp(1) - logAll; // (N)
         var hasTail = inBucket.logical_not().any(1);                         // (N)
-        var pTailKept = pTail.masked_fill(hasTail.logical_not(), 0);
-        var tail = pTailKept * (pTailKept.log() - logQTail).masked_fill(pTailKept.le(0), 0); // (N), 0·log 0 = 0
+        var pTailKept = pTail.MaskedFill(hasTail.logical_not(), 0);
+        var tail = pTailKept * (pTailKept.log() - logQTail).MaskedFill(pTailKept.Le(0), 0); // (N), 0·log 0 = 0
 
-        return (head + tail).mean().MoveToOuterDisposeScope();
+        return head.Add(tail).mean().MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Avocado.Models.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,7 +26,7 @@ public static class UldLoss
         var type = LossConventions.ComputeType((student, nameof(student)), (teacherProbs, nameof(teacherProbs)));
         var p = teacherProbs.to(type);
         // Log-probabilities passed by mistake are negative; unnormalised scores sum above 1. Both would train silently wrong.
-        if (p.lt(0).any().item<bool>() || p.sum(1).gt(1 + 1e-3).any().item<bool>())
+        if (p.Lt(0).any().item<bool>() || p.sum(1).Gt(1 + 1e-3).any().item<bool>())
             throw new ArgumentException("teacherProbs must be probabilities (≥ 0, each row summing to ≤ 1); " +
                                         "exponentiate stored log-probabilities first.", nameof(teacherProbs));
         long k = p.shape[1], vs = student.shape[1];
@@ -35,9 +36,9 @@ public static class UldLoss
         var (qTop, _) = q.topk((int)Math.Min(k, vs), 1);                     // (N, min(K, Vs)), descending
         if (vs < k) qTop = nn.functional.pad(qTop, new long[] { 0, k - vs });   // (N, K): the student has no more tokens
 
-        var rT = (1 - p.sum(1)).clamp_min(0);                                // (N) teacher mass outside its top-k
-        var rS = (1 - qTop.sum(1)).clamp_min(0);                             // (N) student mass outside its top-k
-        var loss = (pSorted - qTop).abs().sum(1) + (rT - rS).abs();          // (N)
+        var rT = p.sum(1).RSub(1).ClampMin(0);                                // (N) teacher mass outside its top-k
+        var rS = qTop.sum(1).RSub(1).ClampMin(0);                             // (N) student mass outside its top-k
+        var loss = (pSorted - qTop).abs().sum(1).Add((rT - rS).abs());          // (N)
         return loss.mean().MoveToOuterDisposeScope();
     }
 }

@@ -2,6 +2,7 @@ using Avocado.Distill.Training.Alignment;
 using Avocado.Distill.Training.Data;
 using Avocado.Distill.Training.Losses;
 using Avocado.Distill.Training.Teachers;
+using Avocado.Models.Torch;
 using Avocado.Models;
 using static TorchSharp.torch;
 
@@ -93,7 +94,7 @@ public sealed class DistillObjective(LossSpec losses, WeightingSpec weighting, I
                 var kd = WeightedRows.Apply(ranges, n, (f, c) => LogitLoss(sl.narrow(0, f, c), tl.narrow(0, f, c)));
                 if (kd is null) continue;
                 terms[$"loss/kd_{name}"] = kd.item<float>();
-                total = total + WeightedRows.Scale(kd, losses.Logit);
+                total = total.Add(WeightedRows.Scale(kd, losses.Logit));
             }
             else if (cross.TryGetValue(teacher, out var outputs))
             {
@@ -138,12 +139,12 @@ public sealed class DistillObjective(LossSpec losses, WeightingSpec weighting, I
         if (uldWeight > 0 && WeightedRows.Apply(rows.Ranges, rows.Rows, (f, c) => UldLoss.Loss(sl.narrow(0, f, c), probs.narrow(0, f, c))) is { } uld)
         {
             terms[$"loss/uld_{name}"] = uld.item<float>();
-            total = total + WeightedRows.Scale(uld, uldWeight);
+            total = total.Add(WeightedRows.Scale(uld, uldWeight));
         }
         if (exactWeight > 0 && WeightedRows.Apply(rows.Ranges, rows.Rows, (f, c) => TopKLoss.Kl(sl.narrow(0, f, c), ids.narrow(0, f, c), mapped.narrow(0, f, c))) is { } exact)
         {
             terms[$"loss/exact_{name}"] = exact.item<float>();
-            total = total + WeightedRows.Scale(exact, exactWeight);
+            total = total.Add(WeightedRows.Scale(exact, exactWeight));
         }
         return total;
     }

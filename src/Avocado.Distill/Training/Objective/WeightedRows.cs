@@ -1,3 +1,4 @@
+using Avocado.Models.Torch;
 using static TorchSharp.torch;
 
 namespace Avocado.Distill.Training.Objective;
@@ -23,7 +24,7 @@ public static class WeightedRows
             if (ranges[i].Weight != 0 && to > from)
             {
                 var term = Scale(meanOfRows(from, to - from), ranges[i].Weight * (to - from) / totalRows);
-                sum = sum is null ? term : sum + term;
+                sum = sum is null ? term : sum.Add(term);
             }
             i = j + 1;
         }

@@ -1,6 +1,7 @@
 using Avocado.Models.Checkpoints;
-using TorchSharp;
+using Avocado.Models.Torch;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Avocado.Distill.Training.Optim;
@@ -47,8 +48,8 @@ public sealed class AdamW : IDisposable
         foreach (var s in _slots)
             if (s.Param.grad is { } g)
             {
-                var sq = g.to(ScalarType.Float32).pow(2).sum();
-                sum = sum is null ? sq : sum + sq;
+                var sq = g.to(ScalarType.Float32).Pow(2).sum();
+                sum = sum is null ? sq : sum.Add(sq);
             }
         return sum is null ? 0 : Math.Sqrt(sum.item<float>());
     }
@@ -65,13 +66,20 @@ public sealed class AdamW : IDisposable
             using var scope = NewDisposeScope();
             if (s.Param.grad is not { } grad) continue;
             var g = grad.to(ScalarType.Float32);
-            if (gradScale != 1.0) g = g * gradScale;
+            if (gradScale != 1.0) g = g.Mul(gradScale);
             var w = s.Master ?? s.Param;
-            s.M.mul_(_beta1).add_(g, alpha: 1 - _beta1);
-            s.V.mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
-            if (s.Decay && _weightDecay > 0) w.mul_(1 - lr * _weightDecay);
-            var denom = (s.V / bc2).sqrt_().add_(_eps);
-            w.addcdiv_(s.M, denom, value: -lr / bc1);
+            // Each number held as a Scalar across the calls that read it (docs/TORCHSHARP.md).
+            using var beta1 = _beta1.ToScalar();
+            using var beta2 = _beta2.ToScalar();
+            using var oneMinusBeta1 = (1 - _beta1).ToScalar();
+            using var oneMinusBeta2 = (1 - _beta2).ToScalar();
+            using var eps = _eps.ToScalar();
+            using var step = (-lr / bc1).ToScalar();
+            s.M.mul_(beta1).add_(g, oneMinusBeta1);
+            s.V.mul_(beta2).addcmul_(g, g, oneMinusBeta2);
+            if (s.Decay && _weightDecay > 0) w.MulInPlace(1 - lr * _weightDecay);
+            var denom = s.V.Div(bc2).sqrt_().add_(eps, ScalarOps.One);
+            w.addcdiv_(s.M, denom, step);
             if (s.Master is not null) s.Param.copy_(s.Master);
         }
         ZeroGrad();

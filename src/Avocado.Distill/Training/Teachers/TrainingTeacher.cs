@@ -1,6 +1,7 @@
 using System.Text;
 using Avocado.Distill.Training.Alignment;
 using Avocado.Distill.Training.Data;
+using Avocado.Models.Torch;
 using Avocado.Models;
 using Avocado.Teachers;
 using Avocado.Text.Chat;
@@ -137,7 +138,7 @@ public sealed record CrossOutputs(int Tokens, int K, long[] Ids, float[] Logprob
         using var scope = NewDisposeScope();
         int n = own.Targets, k = (int)Math.Min(topK, model.Config.VocabSize);
         var ids = tensor(own.Ids.Select(i => (long)i).ToArray(), device: model.Device).unsqueeze(0);
-        var positions = arange(own.Length, device: model.Device).unsqueeze(0);
+        var positions = ScalarOps.Arange(0, own.Length, model.Device).unsqueeze(0);
         var h = model.model.Forward(ids, positions, null);
         var logp = model.Head(h[0].narrow(0, own.FirstTarget - 1, n)).log_softmax(1);        // (n, V)
         var next = tensor(own.Ids.Skip(own.FirstTarget).Select(i => (long)i).ToArray(), device: model.Device);
