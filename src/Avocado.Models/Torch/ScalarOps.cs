@@ -123,6 +123,63 @@ public static class ScalarOps
         return a.le(s);
     }
 
+    // Integer twins: a floating-point Scalar would promote an integer tensor to floating point (as in PyTorch:
+    // int64 positions − 1.0 is float), so integer literals pick these and keep the tensor's dtype.
+
+    public static Tensor Add(this Tensor a, long value)
+    {
+        using var s = value.ToScalar();
+        return a.add(s, One);
+    }
+
+    public static Tensor Sub(this Tensor a, long value)
+    {
+        using var s = value.ToScalar();
+        return a.sub(s);
+    }
+
+    public static Tensor ClampMin(this Tensor a, long value)
+    {
+        using var s = value.ToScalar();
+        return a.clamp_min(s);
+    }
+
+    public static Tensor ClampMax(this Tensor a, long value)
+    {
+        using var s = value.ToScalar();
+        return a.clamp_max(s);
+    }
+
+    public static Tensor Eq(this Tensor a, long value)
+    {
+        using var s = value.ToScalar();
+        return a.eq(s);
+    }
+
+    public static Tensor Gt(this Tensor a, long value)
+    {
+        using var s = value.ToScalar();
+        return a.gt(s);
+    }
+
+    public static Tensor Ge(this Tensor a, long value)
+    {
+        using var s = value.ToScalar();
+        return a.ge(s);
+    }
+
+    public static Tensor Lt(this Tensor a, long value)
+    {
+        using var s = value.ToScalar();
+        return a.lt(s);
+    }
+
+    public static Tensor Le(this Tensor a, long value)
+    {
+        using var s = value.ToScalar();
+        return a.le(s);
+    }
+
     /// <summary>int64 [start, end).</summary>
     public static Tensor Arange(long start, long end, Device device)
     {
@@ -137,9 +194,11 @@ public static class ScalarOps
         return full(shape, s, dtype, device);
     }
 
+    /// <summary>Same shape, dtype and device as <paramref name="like"/> (the dtype is given explicitly: left to
+    /// TorchSharp, a floating-point Scalar would make an integer tensor floating-point).</summary>
     public static Tensor FullLike(Tensor like, double value)
     {
         using var s = value.ToScalar();
-        return full_like(like, s);
+        return full_like(like, s, like.dtype, like.device);
     }
 }
