@@ -37,24 +37,20 @@ public static class EvalRunner
         var answers = new EvalAnswer[total];
         var progress = new EvalProgress(models.Select(m => m.Name).ToList(), total, options.Progress, options.Time, options.ProgressInterval);
 
-        async ValueTask AnswerAsync(int j, CancellationToken token)
+        TeacherRequest RequestFor(int j) =>
+            new() { Messages = prompts[j / perPrompt].Messages, Sampling = sampling, SampleIndex = j % samples, EnableThinking = options.EnableThinking };
+
+        void Record(int j, TeacherReply? reply, Exception? error, long started)
         {
             int p = j / perPrompt, m = j % perPrompt / samples, s = j % samples;
             var prompt = prompts[p];
-            var request = new TeacherRequest { Messages = prompt.Messages, Sampling = sampling, SampleIndex = s, EnableThinking = options.EnableThinking };
-            TeacherReply reply;
-            long started = options.Time.GetTimestamp();
-            try
-            {
-                reply = await models[m].Teacher.GenerateAsync(request, token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+            if (reply is null)
             {
                 answers[j] = new EvalAnswer
                 {
                     Model = models[m].Name, PromptId = prompt.Id, Skill = SkillOf(prompt), Sample = s, Verdict = Verdict.NoAnswer,
                     CompletionTokens = 0, LatencyMs = options.Time.GetElapsedTime(started).TotalMilliseconds, FinishReason = "error", Content = "",
-                    Error = $"model '{models[m].Name}' failed on bench prompt '{prompt.Id}' ({prompt.Source}, sample {s}): {e.Message}",
+                    Error = $"model '{models[m].Name}' failed on bench prompt '{prompt.Id}' ({prompt.Source}, sample {s}): {error!.Message}",
                 };
                 progress.Finished(m, isCorrect: false);
                 return;
@@ -70,8 +66,46 @@ public static class EvalRunner
             progress.Finished(m, verdict.IsCorrect);
         }
 
-        await Parallel.ForEachAsync(Enumerable.Range(0, total),
-            new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct }, AnswerAsync).ConfigureAwait(false);
+        // A unit of work is one job, or for a teacher that batches (in-process) a fixed chunk of its jobs in job order:
+        // a chunk runs as a batch of its own, so the report is the same whatever finishes first (see IBatchTeacher).
+        async ValueTask RunAsync(int[] chunk, CancellationToken token)
+        {
+            var teacher = models[chunk[0] % perPrompt / samples].Teacher;
+            long started = options.Time.GetTimestamp();
+            IReadOnlyList<Task<TeacherReply>> replies;
+            try
+            {
+                replies = teacher is IBatchTeacher batch
+                    ? batch.GenerateTogether([.. chunk.Select(RequestFor)], token)
+                    : [teacher.GenerateAsync(RequestFor(chunk[0]), token)];
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                replies = [.. chunk.Select(_ => Task.FromException<TeacherReply>(e))];
+            }
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                try
+                {
+                    Record(chunk[i], await replies[i].ConfigureAwait(false), null, started);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    Record(chunk[i], null, e, started);
+                }
+            }
+        }
+
+        var work = new List<int[]>();
+        for (int m = 0; m < models.Count; m++)
+        {
+            var mine = Enumerable.Range(0, total).Where(j => j % perPrompt / samples == m);
+            if (models[m].Teacher is IBatchTeacher batch) work.AddRange(mine.Chunk(batch.MaxBatch));
+            else work.AddRange(mine.Select(j => new[] { j }));
+        }
+        work.Sort((a, b) => a[0].CompareTo(b[0]));
+        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct }, RunAsync)
+            .ConfigureAwait(false);
 
         return Aggregate(models, prompts, options, answers);
     }

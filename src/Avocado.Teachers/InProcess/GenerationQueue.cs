@@ -8,7 +8,9 @@ namespace Avocado.Teachers;
 /// share a batch when their sampling agrees apart from the seed; because <see cref="TextGenerator"/> gives batch row i
 /// the seed <c>base + i</c>, sampled requests share one only when their seeds are consecutive (N samples of a prompt
 /// are), greedy ones whatever their seeds. Each row is cut to its own max tokens and top-k, so a reply does not
-/// depend on its batch partners.
+/// depend on its batch partners — except in the last bits: batched kernels round differently for different batch
+/// shapes, which can flip a near-tied greedy choice. A <em>group</em> (<see cref="EnqueueGroup"/>) is therefore batched
+/// only with itself, so its replies depend on its requests alone, never on what else was in flight.
 /// </summary>
 internal sealed class GenerationQueue : IDisposable
 {
@@ -21,7 +23,7 @@ internal sealed class GenerationQueue : IDisposable
     readonly IReadOnlyCollection<long> stopTokens;
     readonly int maxBatch;
     readonly TimeSpan window;
-    readonly Channel<Job> queue = Channel.CreateUnbounded<Job>(new UnboundedChannelOptions { SingleReader = true });
+    readonly Channel<Job[]> queue = Channel.CreateUnbounded<Job[]>(new UnboundedChannelOptions { SingleReader = true });
     readonly CancellationTokenSource stopping = new();
     readonly Task worker;
     int batches;
@@ -39,10 +41,18 @@ internal sealed class GenerationQueue : IDisposable
     /// <summary>Generation calls made so far (each may hold several requests).</summary>
     public int Batches => Volatile.Read(ref batches);
 
+    /// <summary>Queues one job; it may share a batch with any other single job that is waiting.</summary>
     public Task<GeneratedSequence> Enqueue(Job job)
     {
-        if (!queue.Writer.TryWrite(job)) throw new ObjectDisposedException(nameof(InProcessTeacher));
+        EnqueueGroup([job]);
         return job.Result.Task;
+    }
+
+    /// <summary>Queues jobs that are batched together and with nothing else (a group of one still batches with singles).</summary>
+    public void EnqueueGroup(Job[] group)
+    {
+        if (group.Length == 0) return;
+        if (!queue.Writer.TryWrite(group)) throw new ObjectDisposedException(nameof(InProcessTeacher));
     }
 
     async Task RunAsync()
@@ -53,17 +63,27 @@ internal sealed class GenerationQueue : IDisposable
             {
                 // A moment for concurrent callers to join this round.
                 if (window > TimeSpan.Zero) await Task.Delay(window, stopping.Token).ConfigureAwait(false);
-                var jobs = new List<Job>();
-                while (queue.Reader.TryRead(out var job))
+                var singles = new List<Job>();
+                var groups = new List<List<Job>>();
+                while (queue.Reader.TryRead(out var group))
                 {
-                    if (job.Cancellation.IsCancellationRequested) job.Result.TrySetCanceled(job.Cancellation);
-                    else jobs.Add(job);
+                    var live = new List<Job>();
+                    foreach (var job in group)
+                    {
+                        if (job.Cancellation.IsCancellationRequested) job.Result.TrySetCanceled(job.Cancellation);
+                        else live.Add(job);
+                    }
+                    if (group.Length == 1) singles.AddRange(live);
+                    else groups.Add(live);
                 }
-                foreach (var batch in Plan(jobs, maxBatch)) Run(batch);
+                foreach (var batch in Plan(singles, maxBatch)) Run(batch);
+                foreach (var group in groups)
+                    foreach (var batch in Plan(group, maxBatch)) Run(batch);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested) { }
-        while (queue.Reader.TryRead(out var left)) left.Result.TrySetException(new ObjectDisposedException(nameof(InProcessTeacher)));
+        while (queue.Reader.TryRead(out var left))
+            foreach (var job in left) job.Result.TrySetException(new ObjectDisposedException(nameof(InProcessTeacher)));
     }
 
     /// <summary>Splits jobs into batches that can run together (see the class summary).</summary>

@@ -36,7 +36,7 @@ public sealed record InProcessTeacherOptions
 /// <see cref="TextGenerator"/> (concurrent requests batched), replies parsed by the format's parser. Log-probabilities
 /// come from the generated tokens; their byte spans from incremental decoding of the reply.
 /// </summary>
-public sealed class InProcessTeacher : ITeacher, IDisposable
+public sealed class InProcessTeacher : IBatchTeacher, IDisposable
 {
     readonly ITokenizer tokenizer;
     readonly IChatFormat format;
@@ -52,6 +52,7 @@ public sealed class InProcessTeacher : ITeacher, IDisposable
     /// <summary>The chat format's family (usually <see cref="Family"/>).</summary>
     public string ChatFamily => format.Family;
     public ITokenizer Tokenizer => tokenizer;
+    public int MaxBatch => options.MaxBatch;
     /// <summary>Generation calls made (each may serve several requests).</summary>
     public int Batches => queue.Batches;
 
@@ -152,6 +153,40 @@ public sealed class InProcessTeacher : ITeacher, IDisposable
     public async Task<TeacherReply> GenerateAsync(TeacherRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var prepared = Prepare(request, ct);
+        _ = queue.Enqueue(prepared.Job);
+        return await CompleteAsync(prepared, ct).ConfigureAwait(false);
+    }
+
+    public IReadOnlyList<Task<TeacherReply>> GenerateTogether(IReadOnlyList<TeacherRequest> requests, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var tasks = new Task<TeacherReply>[requests.Count];
+        var group = new List<GenerationQueue.Job>();
+        for (int i = 0; i < requests.Count; i++)
+        {
+            Prepared prepared;
+            try
+            {
+                prepared = Prepare(requests[i] ?? throw new ArgumentNullException(nameof(requests), $"request {i} is null"), ct);
+            }
+            catch (Exception e)
+            {
+                tasks[i] = Task.FromException<TeacherReply>(e);
+                continue;
+            }
+            group.Add(prepared.Job);
+            tasks[i] = CompleteAsync(prepared, ct);
+        }
+        queue.EnqueueGroup([.. group]);
+        return tasks;
+    }
+
+    sealed record Prepared(TeacherRequest Request, GenerationQueue.Job Job, int PromptTokens, string PromptHash, long Started);
+
+    /// <summary>Validates, renders and tokenizes a request into a queue job (not yet queued).</summary>
+    Prepared Prepare(TeacherRequest request, CancellationToken ct)
+    {
         request.Validate();
         var started = Stopwatch.GetTimestamp();
         var prompt = RenderPrompt(request);
@@ -167,8 +202,13 @@ public sealed class InProcessTeacher : ITeacher, IDisposable
             Seed = request.EffectiveSeed ?? request.SampleIndex,
         };
         var job = new GenerationQueue.Job(ids, sampling, request.Sampling.MaxTokens, request.TopLogprobs ?? 0, ct);
-        var sequence = await queue.Enqueue(job).WaitAsync(ct).ConfigureAwait(false);
-        return Build(sequence, request, ids.Length, TeacherPrompt.Sha256Hex(prompt), Stopwatch.GetElapsedTime(started));
+        return new Prepared(request, job, ids.Length, TeacherPrompt.Sha256Hex(prompt), started);
+    }
+
+    async Task<TeacherReply> CompleteAsync(Prepared p, CancellationToken ct)
+    {
+        var sequence = await p.Job.Result.Task.WaitAsync(ct).ConfigureAwait(false);
+        return Build(sequence, p.Request, p.PromptTokens, p.PromptHash, Stopwatch.GetElapsedTime(p.Started));
     }
 
     TeacherReply Build(GeneratedSequence sequence, TeacherRequest request, int promptTokens, string promptHash, TimeSpan latency)

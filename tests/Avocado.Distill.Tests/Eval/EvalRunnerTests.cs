@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Avocado.Distill.Eval;
 using Avocado.Distill.Prompts;
 using Avocado.Distill.Verification;
 using Avocado.Distill.Tests.Plots;
+using Avocado.Teachers;
 
 namespace Avocado.Distill.Tests.Eval;
 
@@ -92,6 +94,44 @@ public class EvalRunnerTests
         Assert.Equal(("m1", "oracle", 0), (serial.Answers[0].PromptId, serial.Answers[0].Model, serial.Answers[0].Sample));
         Assert.Equal(("m1", "mixed", 2), (serial.Answers[5].PromptId, serial.Answers[5].Model, serial.Answers[5].Sample));
         Assert.Equal("t2", serial.Answers[^1].PromptId);
+    }
+
+    /// <summary>A scripted teacher that batches: records each chunk the runner sends together.</summary>
+    sealed class BatchingTeacher(ScriptedTeacher inner, int maxBatch) : IBatchTeacher
+    {
+        public ConcurrentQueue<string[]> Chunks { get; } = new();
+        public string Name => inner.Name;
+        public string Family => inner.Family;
+        public string Revision => inner.Revision;
+        public string License => inner.License;
+        public int MaxBatch => maxBatch;
+        public Task<TeacherReply> GenerateAsync(TeacherRequest request, CancellationToken ct) => throw new InvalidOperationException("asked alone");
+
+        public IReadOnlyList<Task<TeacherReply>> GenerateTogether(IReadOnlyList<TeacherRequest> requests, CancellationToken ct)
+        {
+            Chunks.Enqueue([.. requests.Select(r => $"{r.Messages[^1].Content}#{r.SampleIndex}")]);
+            return [.. requests.Select(r => inner.GenerateAsync(r, ct))];
+        }
+    }
+
+    [Fact]
+    public async Task A_batching_model_gets_fixed_chunks_in_job_order_whatever_the_concurrency()
+    {
+        using var dir = new TempDir();
+        foreach (var concurrency in new[] { 1, 16 })
+        {
+            var batching = new BatchingTeacher(Bench.Mixed(), maxBatch: 4);
+            var models = new List<EvalModel> { ScriptedTeacher.Model(Bench.Oracle()), new(batching.Name, batching) };
+            var report = await EvalRunner.RunAsync(models, PromptReader.ReadFile(Bench.WriteJsonl(dir.Path)), new EvalOptions { Samples = 3, Concurrency = concurrency });
+
+            // 6 prompts × 3 samples = 18 jobs of the batching model, in job order (prompt, then sample), 4 at a time.
+            var chunks = batching.Chunks.OrderBy(c => Array.IndexOf(Bench.Items.Select(i => i.Question).ToArray(), c[0].Split('#')[0]) * 10
+                                                        + int.Parse(c[0].Split('#')[1])).ToList();
+            Assert.Equal([4, 4, 4, 4, 2], chunks.Select(c => c.Length));
+            Assert.Equal(["What is 2+3?#0", "What is 2+3?#1", "What is 2+3?#2", "What is 10-4?#0"], chunks[0]);
+            Assert.Equal(9.0 / 18, report.Row("mixed", "all").Accuracy, 12);  // 3+1+0+2+0+3 correct of 18
+            Assert.Equal(1.0, report.Row("oracle", "all").Accuracy);
+        }
     }
 
     [Fact]
