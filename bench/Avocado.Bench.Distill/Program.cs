@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Avocado.Distill.Config;
-using Avocado.Distill.Engine;
-using Avocado.Distill.Prompts;
+using Avocado.Traces.Config;
+using Avocado.Traces.Engine;
+using Avocado.Data.Prompts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -67,7 +67,7 @@ try
         answer = "6 * 7 = 42\n#### 42",
     })));
     int run = 0;
-    DistillConfig Config() => new()
+    TraceConfig Config() => new()
     {
         Teachers = [new TeacherConfig
         {
@@ -81,7 +81,7 @@ try
     async Task<(double Seconds, int Samples)> Engine()
     {
         var sw = Stopwatch.StartNew();
-        var result = await DistillEngine.RunAsync(Config(), new DistillRunOptions(), CancellationToken.None);
+        var result = await TraceEngine.RunAsync(Config(), new TraceRunOptions(), CancellationToken.None);
         sw.Stop();
         if (result.FailedRequests != 0 || result.TeacherCalls != n || result.Manifest.Records != n)
             throw new InvalidOperationException($"engine run: {result.FailedRequests} failed, {result.TeacherCalls} calls, {result.Manifest.Records} records");

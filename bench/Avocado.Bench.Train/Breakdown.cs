@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using Avocado.Distill.Training;
-using Avocado.Distill.Training.Data;
-using Avocado.Distill.Training.Losses;
-using Avocado.Distill.Training.Optim;
+using Avocado.Training;
+using Avocado.Training.Data;
+using Avocado.Training.Losses;
+using Avocado.Training.Optim;
 using Avocado.Models.Architectures;
 using Avocado.Models.Config;
 using Avocado.Models.Layers;

@@ -5,8 +5,8 @@
 //        [--hidden 384] [--layers 6] [--seq-len 256] [--batch 8] [--threads N] [--breakdown]
 using System.Runtime.CompilerServices;
 using Avocado.Bench.Train;
-using Avocado.Distill.Training;
-using Avocado.Distill.Training.Run;
+using Avocado.Training;
+using Avocado.Training.Run;
 using Avocado.Models;
 using static TorchSharp.torch;
 
@@ -41,7 +41,7 @@ int total = options.Warmup + options.Steps;
 FlopModel flops;
 long parameters, embedding;
 var segments = new List<(int From, int To, double Seconds, long Tokens, long Targets)>();
-// No log writer: TrainProgress (src/Avocado.Distill/Training/Run/TrainProgress.cs) computes now − TimeSpan.MinValue on
+// No log writer: TrainProgress (src/Avocado.Training/Run/TrainProgress.cs) computes now − TimeSpan.MinValue on
 // its first line and throws OverflowException with any non-null writer.
 using (var trainer = new Trainer(workload.Config("run"), null))
 {

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using Avocado.Distill.Output;
-using Avocado.Distill.Training;
-using Avocado.Distill.Training.Data;
-using Avocado.Distill.Training.Teachers;
+using Avocado.Data.Dataset;
+using Avocado.Training;
+using Avocado.Training.Data;
+using Avocado.Training.TeacherSignals;
 using Avocado.Text.Chat;
 using Avocado.Text.Tokenizers;
 

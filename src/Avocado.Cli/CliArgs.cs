@@ -54,11 +54,18 @@ public sealed class CliArgs
 
     public string Required(string name) => Option(name) ?? throw new UsageException($"missing required option --{name}");
 
+    /// <summary><c>--name</c> or <c>--name=true</c> is on, <c>--name=false</c> (or absence) off.</summary>
     public bool Flag(string name)
     {
         consumed.Add(name);
         if (!options.TryGetValue(name, out var values)) return false;
-        return values.Count == 1 ? true : throw new UsageException($"option --{name} given twice");
+        if (values.Count != 1) throw new UsageException($"option --{name} given twice");
+        return values[0] switch
+        {
+            null => true,
+            var v when bool.TryParse(v, out var on) => on,
+            var v => throw new UsageException($"--{name} is a flag: give --{name}, --{name}=true or --{name}=false, not '{v}'"),
+        };
     }
 
     public int? Int(string name) => Option(name) is { } v ? ParseInt(name, v) : null;

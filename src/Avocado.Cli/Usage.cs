@@ -31,7 +31,7 @@ public static class Usage
 
         Serving (OpenAI-compatible API with keys, tenants, metering and a prepaid ledger; --db defaults to .avocado/avocado.db):
           avocado serve --model NAME=DIR … [--upstream NAME=URL[#MODEL] …] [--db PATH|postgres://…] [--urls http://127.0.0.1:8080]
-                        [--admin-key KEY] [--max-batch N] [--max-context N]
+                        [--admin-key KEY] [--max-batch N] [--max-context N] [--instance-id ID] [--verbose]
           avocado tenants create NAME | tenants list
           avocado keys create --tenant ID [--name N] [--models a,b] [--rpm N] [--tpm N] [--expires DATE] | keys list --tenant ID | keys revoke KEY_ID
           avocado prices set MODEL --input USD_PER_1M --output USD_PER_1M | prices list

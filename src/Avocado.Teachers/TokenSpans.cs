@@ -7,7 +7,7 @@ namespace Avocado.Teachers;
 /// its decoding completed (so a token ending inside a character gets an empty span and the next one covers the whole
 /// character). Spans are contiguous and cover the text.
 /// </summary>
-internal sealed class TokenSpans
+public sealed class TokenSpans
 {
     readonly StringBuilder text = new();
     readonly List<(int Offset, int Length)> spans = [];

@@ -1,7 +1,8 @@
-using Avocado.Distill.Config;
-using Avocado.Distill.Engine;
-using Avocado.Distill.Output;
-using Avocado.Distill.Prompts;
+using Avocado.Common.Config;
+using Avocado.Traces.Config;
+using Avocado.Traces.Engine;
+using Avocado.Data.Dataset;
+using Avocado.Data.Prompts;
 using Avocado.Teachers;
 
 namespace Avocado.Cli.Commands;
@@ -46,18 +47,11 @@ public static class DistillCommands
         var configPath = a.Required("config");
         var resume = a.Flag("resume");
         a.EnsureAllUsed(0);
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            Console.Error.WriteLine("[distill] interrupted: stopping; the replies so far are cached, rerun with --resume to continue");
-            cts.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        using var ctrlC = CtrlC.Listen("[distill] interrupted: stopping; the replies so far are cached, rerun with --resume to continue");
         try
         {
-            var config = DistillConfigLoader.Load(configPath);
-            var result = await DistillEngine.RunAsync(config, new DistillRunOptions { Resume = resume, Progress = Console.Error }, cts.Token);
+            var config = TraceConfigLoader.Load(configPath);
+            var result = await TraceEngine.RunAsync(config, new TraceRunOptions { Resume = resume, Progress = Console.Error }, ctrlC.Token);
             Console.Error.Write(result.Table);
             foreach (var t in result.Teachers.Where(t => t.Failed > 0))
             {
@@ -74,19 +68,15 @@ public static class DistillCommands
             }
             return 0;
         }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        catch (OperationCanceledException) when (ctrlC.Pressed)
         {
             Console.Error.WriteLine("[distill] stopped; rerun with --resume to continue");
-            return 130;
+            return CtrlC.ExitCode;
         }
-        catch (Exception e) when (e is DistillConfigException or DistillRunException or PromptFileException or TeacherException)
+        catch (Exception e) when (e is ConfigException or TraceRunException or PromptFileException or TeacherException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
     }
 }

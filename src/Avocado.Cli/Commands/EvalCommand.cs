@@ -1,5 +1,5 @@
-using Avocado.Distill.Eval;
-using Avocado.Distill.Prompts;
+using Avocado.Eval;
+using Avocado.Data.Prompts;
 
 namespace Avocado.Cli.Commands;
 
@@ -60,14 +60,7 @@ public static class EvalCommand
             throw new UsageException(e.Message);
         }
 
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            stderr.WriteLine("[eval] interrupted: stopping (no report is written)");
-            cts.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        using var ctrlC = CtrlC.Listen("[eval] interrupted: stopping (no report is written)");
         try
         {
             foreach (var bench in benches.Where(b => !File.Exists(b)))
@@ -75,26 +68,22 @@ public static class EvalCommand
             // Prompts before models: a bad bench line should not wait for a checkpoint to load.
             var prompts = PromptReader.ReadFiles(benches);
             stderr.WriteLine($"[eval] {prompts.Count} prompts from {benches.Count} bench file(s); loading {specs.Count} model(s)");
-            using var models = await EvalModelLoader.LoadAsync(specs, new EvalModelLoadOptions { Concurrency = options.Concurrency }, cts.Token);
-            var report = await EvalRunner.RunAsync(models.Models, prompts, options, cts.Token);
+            using var models = await EvalModelLoader.LoadAsync(specs, new EvalModelLoadOptions { Concurrency = options.Concurrency }, ctrlC.Token);
+            var report = await EvalRunner.RunAsync(models.Models, prompts, options, ctrlC.Token);
             var files = EvalReportWriter.Write(report, outDir);
             stdout.Write(EvalMarkdown.Format(report));
             stdout.WriteLine($"wrote {files.Json}, {files.Markdown}, {files.Chart} and {files.Answers}");
             return ReportFailures(report, stderr);
         }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        catch (OperationCanceledException) when (ctrlC.Pressed)
         {
             stderr.WriteLine("[eval] stopped");
-            return 130;
+            return CtrlC.ExitCode;
         }
         catch (Exception e) when (e is EvalException or PromptFileException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return 1;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
     }
 

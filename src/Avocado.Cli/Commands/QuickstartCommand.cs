@@ -1,8 +1,10 @@
-using Avocado.Distill.Eval;
-using Avocado.Distill.Prompts;
-using Avocado.Distill.Quickstart;
+using Avocado.Common.Progress;
+using Avocado.Cli.Serving;
+using Avocado.Eval;
+using Avocado.Data.Prompts;
+using Avocado.Cli.Quickstart;
 using Avocado.Serving.Billing;
-using Avocado.Serving.Engine;
+using Avocado.Inference;
 using Avocado.Serving.Gateway;
 using Avocado.Serving.Gateway.Backends;
 using Microsoft.AspNetCore.Builder;
@@ -28,25 +30,22 @@ public static class QuickstartCommand
         var db = a.Option("db") ?? Path.Combine(dir, "avocado.db");
         a.EnsureAllUsed(0);
 
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; Console.Error.WriteLine("\n[quickstart] interrupted: finishing the current step; run the same command again to resume"); cts.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var ctrlC = CtrlC.Listen("[quickstart] interrupted: finishing the current step; run the same command again to resume");
+        long started = TimeProvider.System.GetTimestamp();
         try
         {
-            var result = new QuickstartPipeline(preset, dir, Console.Error).Run(cts.Token);
-            var report = await EvaluateAsync(result, preset, cts.Token);
+            var result = new QuickstartPipeline(preset, dir, Console.Error).Run(ctrlC.Token);
+            var report = await EvaluateAsync(result, preset, ctrlC.Token);
             Console.WriteLine(EvalMarkdown.Format(report));
-            Console.WriteLine($"report: {Path.Combine(dir, "report")}/report.md, report.json, accuracy.png; student: {result.StudentDir} ({clock.Elapsed:mm\\:ss})");
+            Console.WriteLine($"report: {Path.Combine(dir, "report")}/report.md, report.json, accuracy.png; student: {result.StudentDir} ({ProgressText.Duration(TimeProvider.System.GetElapsedTime(started))})");
             if (noServe) return 0;
-            return await ServeAsync(result.StudentDir, db, port, cts.Token);
+            return await ServeAsync(result.StudentDir, db, port, ctrlC.Token);
         }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        catch (OperationCanceledException) when (ctrlC.Pressed)
         {
             Console.Error.WriteLine("[quickstart] stopped; run the same command again to continue where it stopped");
-            return 130;
+            return CtrlC.ExitCode;
         }
-        finally { Console.CancelKeyPress -= onCancel; }
     }
 
     /// <summary>Every teacher, the student (and the single-teacher students) on the held-out questions; cached by the

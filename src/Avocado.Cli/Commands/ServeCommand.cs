@@ -1,5 +1,6 @@
+using Avocado.Cli.Serving;
 using Avocado.Serving.Billing;
-using Avocado.Serving.Engine;
+using Avocado.Inference;
 using Avocado.Serving.Gateway;
 using Avocado.Serving.Gateway.Backends;
 using Microsoft.AspNetCore.Builder;

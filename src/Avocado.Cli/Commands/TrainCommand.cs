@@ -1,5 +1,6 @@
-using Avocado.Distill.Config;
-using Avocado.Distill.Training;
+using Avocado.Common.Config;
+using Avocado.Traces.Config;
+using Avocado.Training;
 
 namespace Avocado.Cli.Commands;
 
@@ -13,38 +14,27 @@ public static class TrainCommand
         var threads = a.Int("threads");
         a.EnsureAllUsed(0);
         if (threads is { } n) TorchSharp.torch.set_num_threads(n);
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            Console.Error.WriteLine("\n[train] interrupted: checkpointing at the end of this step…");
-            cts.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        using var ctrlC = CtrlC.Listen("[train] interrupted: checkpointing at the end of this step…");
         try
         {
             var config = TrainConfigLoader.Load(configPath);
             if (resumeDir is not null)
             {
                 var dir = Path.GetFullPath(resumeDir);
-                if (!Directory.Exists(dir)) throw new DistillConfigException($"--resume {resumeDir}: no such run directory");
+                if (!Directory.Exists(dir)) throw new ConfigException($"--resume {resumeDir}: no such run directory");
                 bool defaultOutput = config.OutputDir == Path.Combine(config.RunDir, "student");
                 config = config with { RunDir = dir, OutputDir = defaultOutput ? Path.Combine(dir, "student") : config.OutputDir };
             }
             using var trainer = new Trainer(config, Console.Error);
-            var result = trainer.Run(resume: resumeDir is not null, cts.Token);
-            if (!result.Completed) return 130;
+            var result = trainer.Run(resume: resumeDir is not null, ctrlC.Token);
+            if (!result.Completed) return CtrlC.ExitCode;
             Console.WriteLine($"trained {result.Steps} steps; student: {result.StudentDir}; run: {result.RunDir} (metrics.jsonl, plots/)");
             return 0;
         }
-        catch (Exception e) when (e is DistillConfigException or InvalidDataException or InvalidOperationException or FileNotFoundException)
+        catch (Exception e) when (e is ConfigException or InvalidDataException or InvalidOperationException or FileNotFoundException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
     }
 }

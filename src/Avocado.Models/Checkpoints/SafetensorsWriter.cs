@@ -1,3 +1,4 @@
+using Avocado.Common.Files;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using TorchSharp;

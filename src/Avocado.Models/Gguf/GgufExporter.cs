@@ -1,3 +1,4 @@
+using Avocado.Common.Files;
 using System.Diagnostics;
 using Avocado.Models.Checkpoints;
 using TorchSharp;
@@ -64,28 +65,19 @@ public static class GgufExporter
 
         var path = Path.GetFullPath(outPath);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var partial = path + ".partial";
         var clock = Stopwatch.StartNew();
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-            using (var writer = new GgufWriter(stream))
+            // GgufWriter leaves the stream open (the staged file syncs and closes it).
+            using var writer = new GgufWriter(stream, leaveOpen: true);
+            writer.WriteHeader(metadata.Items, infos);
+            for (var i = 0; i < plan.Count; i++)
             {
-                writer.WriteHeader(metadata.Items, infos);
-                for (var i = 0; i < plan.Count; i++)
-                {
-                    WriteTensor(writer, plan[i], infos[i]);
-                    log($"[{i + 1}/{plan.Count}] {infos[i].Name} {infos[i].Type} [{string.Join(", ", infos[i].GgufDims)}] ({clock.Elapsed.TotalSeconds:F1} s)");
-                }
-                writer.Finish();
+                WriteTensor(writer, plan[i], infos[i]);
+                log($"[{i + 1}/{plan.Count}] {infos[i].Name} {infos[i].Type} [{string.Join(", ", infos[i].GgufDims)}] ({clock.Elapsed.TotalSeconds:F1} s)");
             }
-            File.Move(partial, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(partial);
-            throw;
-        }
+            writer.Finish();
+        });
         return new GgufExportResult(path, family.Architecture, plan.Count, new FileInfo(path).Length, family.Warnings);
     }
 

@@ -87,6 +87,48 @@ public sealed class CachedTeacher(ITeacher inner, ResponseCache cache) : ITeache
         }
     }
 
+    /// <summary>Answers requests as one fixed group: hits from the cache, the misses handed to
+    /// <paramref name="generateMisses"/> together (e.g. <see cref="IBatchTeacher.GenerateTogether"/>), each reply
+    /// stored as it arrives. One task per request, in order; a failure faults its own task only.</summary>
+    public IReadOnlyList<Task<TeacherReply>> GenerateTogether(IReadOnlyList<TeacherRequest> requests,
+        Func<IReadOnlyList<TeacherRequest>, IReadOnlyList<Task<TeacherReply>>> generateMisses)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var tasks = new Task<TeacherReply>[requests.Count];
+        var misses = new List<(int Index, string Key)>();
+        for (int i = 0; i < requests.Count; i++)
+        {
+            try
+            {
+                requests[i].Validate();
+                var key = KeyOf(requests[i]);
+                if (Cache.TryGet(key) is { } stored) tasks[i] = Task.FromResult(Hit(stored));
+                else misses.Add((i, key));
+            }
+            catch (Exception e)
+            {
+                tasks[i] = Task.FromException<TeacherReply>(e);
+            }
+        }
+        if (misses.Count == 0) return tasks;
+        Interlocked.Add(ref this.misses, misses.Count);
+        Interlocked.Add(ref calls, misses.Count);
+        var replies = generateMisses([.. misses.Select(m => requests[m.Index])]);
+        for (int m = 0; m < misses.Count; m++)
+        {
+            var (index, key) = misses[m];
+            tasks[index] = Store(replies[m], key, requests[index]);
+        }
+        return tasks;
+    }
+
+    async Task<TeacherReply> Store(Task<TeacherReply> pending, string key, TeacherRequest request)
+    {
+        var reply = await pending.ConfigureAwait(false);
+        Cache.Put(key, reply, request);
+        return reply;
+    }
+
     TeacherReply Hit(TeacherReply reply)
     {
         Interlocked.Increment(ref hits);

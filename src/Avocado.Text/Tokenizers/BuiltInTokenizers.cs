@@ -1,3 +1,4 @@
+using Avocado.Common.Files;
 namespace Avocado.Text.Tokenizers;
 
 /// <summary>
@@ -31,10 +32,8 @@ public static class BuiltInTokenizers
         Directory.CreateDirectory(checkpointDir);
         foreach (var file in Files)
         {
-            string target = Path.Combine(checkpointDir, file);
-            string tmp = $"{target}.{Guid.NewGuid():N}.tmp";
-            File.Copy(Path.Combine(source, file), tmp, overwrite: true);
-            File.Move(tmp, target, overwrite: true);
+            var bytes = File.ReadAllBytes(Path.Combine(source, file));
+            AtomicFile.WriteAllBytes(Path.Combine(checkpointDir, file), bytes);
         }
     }
 

@@ -1,3 +1,4 @@
+using Avocado.Common.Files;
 using System.IO.Compression;
 using System.Reflection;
 using System.Text;
@@ -74,12 +75,10 @@ public static class O200kHarmony
         var byBytes = new Dictionary<string, int>(ranks.Length, StringComparer.Ordinal);
         for (int r = 0; r < strings.Length; r++) byBytes[strings[r]] = r;
 
-        // Written under unique temporary names and moved into place, so concurrent writers (test hosts, the
-        // benchmark) never see or leave a half-written file.
-        string tmp = Path.Combine(directory, $"tokenizer.json.{Guid.NewGuid():N}.tmp");
-        using (var file = File.Create(tmp))
-        using (var w = new Utf8JsonWriter(file, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        // Staged and renamed into place, so concurrent writers (test hosts, the benchmark) never see or leave a half-written file.
+        AtomicFile.Write(Path.Combine(directory, "tokenizer.json"), file =>
         {
+            using var w = new Utf8JsonWriter(file, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
             w.WriteStartObject();
             w.WriteString("version", "1.0");
             w.WriteNull("truncation");
@@ -149,8 +148,7 @@ public static class O200kHarmony
             w.WriteEndArray();
             w.WriteEndObject();
             w.WriteEndObject();
-        }
-        File.Move(tmp, Path.Combine(directory, "tokenizer.json"), overwrite: true);
+        });
 
         var config = new Dictionary<string, object?>
         {
@@ -162,9 +160,7 @@ public static class O200kHarmony
             ["clean_up_tokenization_spaces"] = false,
             ["model_input_names"] = new[] { "input_ids", "attention_mask" },
         };
-        string configTmp = Path.Combine(directory, $"tokenizer_config.json.{Guid.NewGuid():N}.tmp");
-        File.WriteAllText(configTmp, JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        File.Move(configTmp, Path.Combine(directory, "tokenizer_config.json"), overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(directory, "tokenizer_config.json"), JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
     private static void WriteByteLevel(Utf8JsonWriter w, string? property)

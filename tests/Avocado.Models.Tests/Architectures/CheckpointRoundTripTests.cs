@@ -1,6 +1,5 @@
 using Avocado.Models.Checkpoints;
 using Avocado.Models.Config;
-using Avocado.Models.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 

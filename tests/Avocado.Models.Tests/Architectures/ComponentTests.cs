@@ -2,7 +2,6 @@ using Avocado.Models.Architectures;
 using Avocado.Models.Config;
 using Avocado.Models.Layers;
 using Avocado.Models.Quantization;
-using Avocado.Models.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,3 @@
-using Avocado.Models.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using Avocado.Models.Layers;
-using Avocado.Models.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,7 +1,6 @@
 using Avocado.Models.Checkpoints;
 using Avocado.Models.Config;
 using Avocado.Models.Layers;
-using Avocado.Models.Tests.Support;
 
 namespace Avocado.Models.Tests.Architectures;
 
@@ -9,9 +8,12 @@ namespace Avocado.Models.Tests.Architectures;
 /// checkpoints (as listed in the model cards' safetensors indexes; see shared/specs/model-families.md).</summary>
 public class PublishedLayoutTests
 {
+    /// <summary>A published config.json copied from the model's Hugging Face repository (Data/published/NAME.json).</summary>
+    static string PublishedConfig(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "published", name + ".json");
+
     static Dictionary<string, long[]> Layout(string configName)
     {
-        var config = ConfigLoader.Parse(File.ReadAllText(RepoPaths.PublishedConfig(configName)), configName);
+        var config = ConfigLoader.Parse(File.ReadAllText(PublishedConfig(configName)), configName);
         using var model = ModelFactory.Create(config, TensorFactory.Meta());
         return CheckpointLayout.Expected(model, CheckpointLayout.UsesMxfp4(config)).ToDictionary(t => t.Name, t => t.Shape);
     }
@@ -74,7 +76,7 @@ public class PublishedLayoutTests
     {
         foreach (var name in new[] { "gemma-3-270m", "gemma-3-1b" })
         {
-            var c = (Gemma3Config)ConfigLoader.Parse(File.ReadAllText(RepoPaths.PublishedConfig(name)));
+            var c = (Gemma3Config)ConfigLoader.Parse(File.ReadAllText(PublishedConfig(name)));
             Assert.Equal(c.NumHiddenLayers, c.EffectiveLayerTypes.Count);
             for (int i = 0; i < c.NumHiddenLayers; i++) Assert.Equal((i + 1) % 6 == 0, !c.IsSliding(i));
             Assert.Equal(512, c.SlidingWindowSize);
@@ -109,7 +111,7 @@ public class PublishedLayoutTests
         var actual = Layout("gpt-oss-20b");
         AssertLayout(e, actual);
         Assert.Equal(459, actual.Count);
-        var config = (GptOssConfig)ConfigLoader.Parse(File.ReadAllText(RepoPaths.PublishedConfig("gpt-oss-20b")));
+        var config = (GptOssConfig)ConfigLoader.Parse(File.ReadAllText(PublishedConfig("gpt-oss-20b")));
         Assert.True(config.IsSliding(0));
         Assert.False(config.IsSliding(1));
     }
@@ -117,7 +119,7 @@ public class PublishedLayoutTests
     [Fact]
     public void Mxfp4_tensors_are_stored_as_bytes()
     {
-        var config = ConfigLoader.Parse(File.ReadAllText(RepoPaths.PublishedConfig("gpt-oss-20b")));
+        var config = ConfigLoader.Parse(File.ReadAllText(PublishedConfig("gpt-oss-20b")));
         using var model = ModelFactory.Create(config, TensorFactory.Meta());
         var stored = CheckpointLayout.Expected(model, true);
         Assert.All(stored.Where(t => t.Name.EndsWith("_blocks") || t.Name.EndsWith("_scales")), t => Assert.Equal(StorageDType.U8, t.DType));
@@ -128,7 +130,7 @@ public class PublishedLayoutTests
     [InlineData("gemma-3-270m", 268_098_176L)]  // model card: 270M (170M embedding)
     public void Parameter_counts_match_the_published_models(string name, long expected)
     {
-        var config = ConfigLoader.Parse(File.ReadAllText(RepoPaths.PublishedConfig(name)));
+        var config = ConfigLoader.Parse(File.ReadAllText(PublishedConfig(name)));
         using var model = ModelFactory.Create(config, TensorFactory.Meta());
         Assert.Equal(expected, model.parameters().Sum(p => p.numel()));
     }

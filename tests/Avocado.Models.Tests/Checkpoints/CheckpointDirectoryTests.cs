@@ -9,7 +9,7 @@ public sealed class CheckpointDirectoryTests : IDisposable
 {
     private const string Index = "model.safetensors.index.json";
 
-    private readonly TempDirectory _dir = new();
+    private readonly TempDir _dir = new();
     private readonly List<KeyValuePair<string, torch.Tensor>> _tensors = [];
 
     public void Dispose()

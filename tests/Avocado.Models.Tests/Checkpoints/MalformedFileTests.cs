@@ -5,7 +5,7 @@ namespace Avocado.Models.Checkpoints;
 /// <summary>Every malformed file is refused with a <see cref="CheckpointFormatException"/> naming the file (and tensor), never a crash.</summary>
 public sealed class MalformedFileTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempDir _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

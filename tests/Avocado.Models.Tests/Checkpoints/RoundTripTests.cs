@@ -5,7 +5,7 @@ namespace Avocado.Models.Checkpoints;
 
 public sealed class RoundTripTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempDir _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

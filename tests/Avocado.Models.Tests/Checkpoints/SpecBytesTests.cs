@@ -12,7 +12,7 @@ namespace Avocado.Models.Checkpoints;
 /// </summary>
 public sealed class SpecBytesTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempDir _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Avocado.Models.Checkpoints;
 using Avocado.Models.Gguf;
 using Avocado.Models.Quantization;
-using Avocado.Models.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using Avocado.Models.Gguf;
-using Avocado.Models.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Avocado.Models.Tests.Gguf;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Avocado.Models.Tests.Support;
 
 namespace Avocado.Models.Tests.Gguf;
 

@@ -1,3 +1,4 @@
+using Avocado.Cli.Serving;
 using System.ClientModel;
 using Avocado.Models;
 using Avocado.Serving.Billing;
@@ -51,7 +52,7 @@ public sealed class GatewayFixture : IAsyncLifetime
 
         var options = new GatewayOptions { AdminKey = AdminKey };
         await GatewayHost.StartBillingAsync(Billing, options);
-        models = new ModelRegistry([LocalBackend.Load(Model, CheckpointDir, new Avocado.Serving.Engine.EngineOptions { MaxBatch = 4, MaxQueue = 16, MaxContext = 512 })]);
+        models = new ModelRegistry([LocalBackend.Load(Model, CheckpointDir, new Avocado.Inference.EngineOptions { MaxBatch = 4, MaxQueue = 16, MaxContext = 512 })]);
         App = GatewayHost.Build(options, Billing, models, ["http://127.0.0.1:0"]);
         await App.StartAsync();
         var address = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

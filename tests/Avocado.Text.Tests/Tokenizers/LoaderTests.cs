@@ -3,12 +3,6 @@ using Avocado.Text.Tokenizers;
 
 namespace Avocado.Text.Tests.Tokenizers;
 
-public sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("avocado-tok-").FullName;
-    public void Dispose() => Directory.Delete(Path, recursive: true);
-}
-
 public class LoaderTests
 {
     [Fact]

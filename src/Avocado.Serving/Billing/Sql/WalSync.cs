@@ -1,3 +1,4 @@
+using Avocado.Common.Files;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Win32.SafeHandles;
@@ -101,7 +102,7 @@ internal sealed class WalSync : IAsyncDisposable
             _wal = File.OpenHandle(_walPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
             _handleGeneration = generation;
             // A WAL file created since the last sync is durable only once its directory entry is.
-            SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(_walPath))!);
+            Durable.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(_walPath))!);
         }
         if (OperatingSystem.IsLinux())
         {
@@ -117,21 +118,6 @@ internal sealed class WalSync : IAsyncDisposable
         Interlocked.Increment(ref _syncs);
     }
 
-    private static void SyncDirectory(string directory)
-    {
-        if (OperatingSystem.IsWindows()) return; // NTFS journals directory entries; there is no directory handle to flush
-        int fd = Posix.open(directory, 0 /* O_RDONLY */);
-        if (fd < 0) throw new IOException($"{directory}: cannot open the directory to sync it (errno {Marshal.GetLastPInvokeError()})");
-        try
-        {
-            if (Posix.fsync(fd) != 0) throw new IOException($"{directory}: fsync of the directory failed (errno {Marshal.GetLastPInvokeError()})");
-        }
-        finally
-        {
-            Posix.close(fd);
-        }
-    }
-
     /// <summary>Stops after answering every waiter already handed over.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -143,15 +129,6 @@ internal sealed class WalSync : IAsyncDisposable
     private static class Posix
     {
         [DllImport("libc", SetLastError = true)]
-        public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-        [DllImport("libc", SetLastError = true)]
-        public static extern int fsync(int fd);
-
-        [DllImport("libc", SetLastError = true)]
         public static extern int fdatasync(int fd);
-
-        [DllImport("libc")]
-        public static extern int close(int fd);
     }
 }

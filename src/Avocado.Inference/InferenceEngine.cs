@@ -1,0 +1,210 @@
+using System.Threading.Channels;
+using Avocado.Models.Generation;
+using Avocado.Models.Layers;
+using Avocado.Models.Torch;
+using Avocado.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Avocado.Inference;
+
+/// <summary>Serves one in-process model: a bounded queue, continuous batching (queued requests join the running
+/// batch between decode steps), per-request streaming, and cancellation that frees the slot at the next step.</summary>
+/// <remarks>A single loop thread owns the model and every KV cache, so no tensor is touched concurrently. Prefill
+/// runs one request at a time (not chunked): a very long prompt delays the batch's next step by its prefill time.</remarks>
+public sealed class InferenceEngine : IAsyncDisposable
+{
+    readonly CausalLM model;
+    readonly EngineOptions options;
+    readonly Channel<Pending> queue;
+    readonly CancellationTokenSource stopping = new();
+    readonly Task loop;
+    int queued;
+
+    sealed record Pending(EngineRequest Request, ChannelWriter<EngineEvent> Events);
+
+    sealed class Active(Pending p, KvCache cache) : IDisposable
+    {
+        public EngineRequest Request => p.Request;
+        public ChannelWriter<EngineEvent> Events => p.Events;
+        public KvCache Cache { get; } = cache;
+        public Generator Generator { get; } = new((ulong)p.Request.Sampling.Seed);
+        public List<long> Seen { get; } = [.. p.Request.PromptIds];
+        public int Generated { get; set; }
+        public long NextPosition { get; set; } = p.Request.PromptIds.Length;
+        public void Dispose() => Cache.Dispose();
+    }
+
+    public InferenceEngine(CausalLM model, EngineOptions? options = null)
+    {
+        this.model = model;
+        this.options = options ?? new EngineOptions();
+        this.options.Validate();
+        queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+        loop = Task.Factory.StartNew(Run, TaskCreationOptions.LongRunning);
+    }
+
+    public CausalLM Model => model;
+
+    /// <summary>Requests waiting for a batch slot.</summary>
+    public int Queued => Volatile.Read(ref queued);
+
+    /// <summary>Queues a request; on <see cref="SubmitResult.Accepted"/> its events stream through <paramref name="events"/>.</summary>
+    public SubmitResult Submit(EngineRequest request, out ChannelReader<EngineEvent> events)
+    {
+        events = Channel.CreateBounded<EngineEvent>(1).Reader;
+        if (stopping.IsCancellationRequested) return SubmitResult.ShuttingDown;
+        if (request.PromptIds.Length == 0 || request.PromptIds.Length + request.MaxNewTokens > options.MaxContext)
+            return SubmitResult.PromptTooLong;
+        if (Interlocked.Increment(ref queued) > options.MaxQueue)
+        {
+            Interlocked.Decrement(ref queued);
+            return SubmitResult.QueueFull;
+        }
+        var channel = Channel.CreateUnbounded<EngineEvent>(new UnboundedChannelOptions { SingleWriter = true });
+        events = channel.Reader;
+        if (!queue.Writer.TryWrite(new Pending(request, channel.Writer)))
+        {
+            Interlocked.Decrement(ref queued);
+            return SubmitResult.ShuttingDown;
+        }
+        return SubmitResult.Accepted;
+    }
+
+    void Run()
+    {
+        var active = new List<Active>();
+        using var _ = no_grad();
+        while (!stopping.IsCancellationRequested)
+        {
+            while (active.Count < options.MaxBatch && queue.Reader.TryRead(out var pending))
+            {
+                Interlocked.Decrement(ref queued);
+                if (Prefill(pending) is { } admitted) active.Add(admitted);
+            }
+            if (active.Count == 0)
+            {
+                try { queue.Reader.WaitToReadAsync(stopping.Token).AsTask().Wait(); }
+                catch (AggregateException) { break; }
+                continue;
+            }
+            DecodeStep(active);
+        }
+        foreach (var a in active) Finish(a, FinishReason.Cancelled, "the engine is shutting down");
+        while (queue.Reader.TryRead(out var p))
+            p.Events.TryComplete();
+    }
+
+    Active? Prefill(Pending pending)
+    {
+        var request = pending.Request;
+        if (request.Cancellation.IsCancellationRequested)
+        {
+            pending.Events.TryWrite(new GenerationCompleted(FinishReason.Cancelled, request.PromptIds.Length, 0));
+            pending.Events.TryComplete();
+            return null;
+        }
+        var active = new Active(pending, model.NewCache());
+        try
+        {
+            using var scope = NewDisposeScope();
+            var ids = tensor(request.PromptIds, device: model.Device).unsqueeze(0);
+            var positions = ScalarOps.Arange(0, request.PromptIds.Length, model.Device).unsqueeze(0);
+            var logits = model.Forward(new ForwardInputs(ids, positions, active.Cache, LastPositionOnly: true));
+            return Emit(active, logits[0, 0]) ? active : null;
+        }
+        catch (Exception e)
+        {
+            Finish(active, FinishReason.Cancelled, e.Message);
+            return null;
+        }
+    }
+
+    void DecodeStep(List<Active> active)
+    {
+        using var scope = NewDisposeScope();
+        var rows = Forward(active);
+        for (int i = active.Count - 1; i >= 0; i--)
+        {
+            var a = active[i];
+            bool goesOn;
+            try
+            {
+                if (rows[i].Error is { } error) throw new InvalidOperationException(error);
+                a.NextPosition++;
+                goesOn = Emit(a, rows[i].Logits!);
+            }
+            catch (Exception e)
+            {
+                Finish(a, FinishReason.Cancelled, e.Message);
+                goesOn = false;
+            }
+            if (!goesOn) active.RemoveAt(i);
+        }
+    }
+
+    /// <summary>The next-token logits (V) of every row, or the error of a row that fails. When the batched step fails,
+    /// its partial cache writes are undone and each row runs alone: a request that breaks the model fails by itself,
+    /// not with its batch partners.</summary>
+    (Tensor? Logits, string? Error)[] Forward(List<Active> active)
+    {
+        var lengths = active.Select(a => a.Cache.Length).ToArray();
+        try
+        {
+            var logits = ForwardRows(active);
+            return [.. active.Select((_, i) => ((Tensor?)logits[i, 0], (string?)null))];
+        }
+        catch (Exception) when (active.Count > 1)
+        {
+            for (int i = 0; i < active.Count; i++) active[i].Cache.Truncate(lengths[i]);
+            return [.. active.Select(a =>
+            {
+                try { return ((Tensor?)ForwardRows([a])[0, 0], (string?)null); }
+                catch (Exception alone) { return (null, alone.Message); }
+            })];
+        }
+        catch (Exception e)
+        {
+            return [(null, e.Message)];
+        }
+    }
+
+    Tensor ForwardRows(IReadOnlyList<Active> rows)
+    {
+        var ids = tensor(rows.Select(a => a.Seen[^1]).ToArray(), device: model.Device).unsqueeze(1);
+        var positions = tensor(rows.Select(a => a.NextPosition).ToArray(), device: model.Device).unsqueeze(1);
+        return model.Forward(new ForwardInputs(ids, positions, LastPositionOnly: true, RowCaches: rows.Select(a => a.Cache).ToArray()));
+    }
+
+    /// <summary>Picks and streams the next token; false (and the request completed) when it is done.</summary>
+    bool Emit(Active a, Tensor logits)
+    {
+        if (a.Request.Cancellation.IsCancellationRequested)
+        {
+            Finish(a, FinishReason.Cancelled);
+            return false;
+        }
+        var token = TokenPicker.Pick(logits, a.Seen, a.Request.Sampling, a.Generator, a.Request.TopLogprobs);
+        a.Seen.Add(token.Id);
+        a.Generated++;
+        a.Events.TryWrite(new TokenGenerated(token));
+        if (a.Request.StopTokens.Contains(token.Id)) { Finish(a, FinishReason.Stop); return false; }
+        if (a.Generated >= a.Request.MaxNewTokens) { Finish(a, FinishReason.Length); return false; }
+        return true;
+    }
+
+    static void Finish(Active a, FinishReason finish, string? error = null)
+    {
+        a.Events.TryWrite(new GenerationCompleted(finish, a.Request.PromptIds.Length, a.Generated, error));
+        a.Events.TryComplete();
+        a.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        stopping.Cancel();
+        queue.Writer.TryComplete();
+        await loop.ConfigureAwait(false);
+        stopping.Dispose();
+    }
+}
