@@ -21,7 +21,7 @@ public sealed class CompletionHandler(IBillingStore billing, ApiKeyCache keys, M
     public async Task HandleAsync(HttpContext http, bool chat)
     {
         var ct = http.RequestAborted;
-        var key = await AuthenticateAsync(http, fresh: false, ct);
+        var key = http.ApiKey();
         using var body = await http.Request.ReadJsonAsync(options.MaxRequestBytes, ct);
         var request = chat ? RequestParser.ParseChat(body.RootElement) : RequestParser.ParseCompletion(body.RootElement);
         if (!models.TryGet(request.Model, out var backend)) throw ApiError.ModelNotFound(request.Model);
@@ -37,7 +37,7 @@ public sealed class CompletionHandler(IBillingStore billing, ApiKeyCache keys, M
         if (!reserve.Succeeded)
         {
             // The reservation read the key afresh and found it revoked or expired: say which, as authentication would.
-            if (reserve.Status == ReserveStatus.KeyInvalid) await AuthenticateAsync(http, fresh: true, ct);
+            if (reserve.Status == ReserveStatus.KeyInvalid && (await ApiKeyAuth.AuthenticateAsync(http, keys, fresh: true)).Denial is { } why) throw why;
             throw Denied(reserve, request.Model);
         }
 
@@ -52,21 +52,6 @@ public sealed class CompletionHandler(IBillingStore billing, ApiKeyCache keys, M
         {
             if (!usage.Settled) await SettleAsync(requestId, prepared, usage);
         }
-    }
-
-    async Task<ApiKeyInfo> AuthenticateAsync(HttpContext http, bool fresh, CancellationToken ct)
-    {
-        var header = http.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
-            throw ApiError.Unauthorized("You didn't provide an API key. Send it as 'Authorization: Bearer YOUR_KEY'.");
-        var result = await keys.AuthenticateAsync(header[7..].Trim(), fresh, ct);
-        return result.Status switch
-        {
-            AuthStatus.Valid => result.Key!,
-            AuthStatus.Revoked => throw ApiError.Unauthorized("This API key has been revoked."),
-            AuthStatus.Expired => throw ApiError.Unauthorized("This API key has expired."),
-            _ => throw ApiError.Unauthorized("Incorrect API key provided."),
-        };
     }
 
     static ApiError Denied(ReserveResult r, string model) => r.Status switch

@@ -11,26 +11,22 @@ public static class OpenAiApi
 {
     public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/v1");
+        var v1 = app.MapGroup("/v1").RequireApiKey();
         v1.MapGet("/models", ListModels).WithName("ListModels");
         v1.MapPost("/chat/completions", (HttpContext http, CompletionHandler h) => h.HandleAsync(http, chat: true)).WithName("ChatCompletions");
         v1.MapPost("/completions", (HttpContext http, CompletionHandler h) => h.HandleAsync(http, chat: false)).WithName("Completions");
         return app;
     }
 
-    static async Task ListModels(HttpContext http, ModelRegistry models, Billing.IBillingStore billing)
+    static async Task ListModels(HttpContext http, ModelRegistry models)
     {
-        var header = http.Request.Headers.Authorization.ToString();
-        var auth = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-            ? await billing.AuthenticateAsync(header[7..].Trim(), http.RequestAborted) : null;
-        if (auth is not { IsValid: true })
-            throw Protocol.ApiError.Unauthorized("You didn't provide a valid API key. Send it as 'Authorization: Bearer YOUR_KEY'.");
+        var key = http.ApiKey();
         http.Response.ContentType = "application/json";
         await using var w = new Utf8JsonWriter(http.Response.Body);
         w.WriteStartObject();
         w.WriteString("object", "list");
         w.WriteStartArray("data");
-        foreach (var m in models.All.Where(m => auth.Key!.Allows(m.Name)))
+        foreach (var m in models.All.Where(m => key.Allows(m.Name)))
         {
             w.WriteStartObject();
             w.WriteString("id", m.Name);

@@ -28,6 +28,8 @@ public class AdminApiTests(GatewayFixture f) : IClassFixture<GatewayFixture>
         Assert.Equal(2.5m - usage[0].GetProperty("cost_usd").GetDecimal(), balance.GetProperty("balance_usd").GetDecimal());
         var audit = await Json(await admin.GetAsync($"/admin/audit?tenant={tenantId}"), HttpStatusCode.OK);
         Assert.True(audit.GetArrayLength() >= 3);
+        Assert.All(audit.EnumerateArray(), e => Assert.Equal(("admin-api", tenantId), (e.GetProperty("actor").GetString(), e.GetProperty("tenant").GetString())));
+        Assert.Contains(audit.EnumerateArray(), e => e.GetProperty("details").ValueKind == JsonValueKind.Object);   // JSON, not a string of JSON
 
         var keyId = key.GetProperty("key").GetProperty("id").GetString();
         await Json(await admin.PostAsync($"/admin/keys/{keyId}/revoke", null), HttpStatusCode.OK);
