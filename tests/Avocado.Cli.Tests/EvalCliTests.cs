@@ -16,7 +16,7 @@ public sealed class EvalCliTests(TinyTeachers tiny)
     static async Task<(int Code, string Stdout, string Stderr)> Eval(params string[] args)
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        int code = await EvalCommand.RunAsync(args, stdout, stderr);
+        int code = await Cli.RunAsync(["eval", .. args], stdout, stderr);
         return (code, stdout.ToString(), stderr.ToString());
     }
 
@@ -91,15 +91,21 @@ public sealed class EvalCliTests(TinyTeachers tiny)
     {
         using var dir = new TempDir();
         var (gsm, _) = WriteBenches(dir.Path);
-        async Task<string> Usage(params string[] args) => (await Assert.ThrowsAsync<UsageException>(() => Eval(args))).Message;
+        async Task<string> Usage(params string[] args)
+        {
+            var (code, _, stderr) = await Eval(args);
+            Assert.Equal(2, code);
+            Assert.Contains("run './avocado eval --help' for usage", stderr);
+            return stderr;
+        }
 
         Assert.Contains("expected NAME=DIR or NAME=URL[#MODEL]", await Usage("--model", "qwen", "--bench", gsm));
         Assert.Contains("give at least one --model", await Usage("--bench", gsm));
         Assert.Contains("give at least one --bench", await Usage("--model", $"q={tiny.Qwen3Dir}"));
         Assert.Contains("samples must be ≥ 1", await Usage("--model", $"q={tiny.Qwen3Dir}", "--bench", gsm, "--samples", "0"));
         Assert.Contains("--samples expects an integer", await Usage("--model", $"q={tiny.Qwen3Dir}", "--bench", gsm, "--samples", "two"));
-        Assert.Contains("unknown option(s): --sample", await Usage("--model", $"q={tiny.Qwen3Dir}", "--bench", gsm, "--sample", "2"));
-        Assert.Contains("option --out given twice", await Usage("--model", $"q={tiny.Qwen3Dir}", "--bench", gsm, "--out", "a", "--out", "b"));
+        Assert.Contains("Unrecognized command or argument '--sample'", await Usage("--model", $"q={tiny.Qwen3Dir}", "--bench", gsm, "--sample", "2"));
+        Assert.Contains("'--out' expects a single argument but 2 were provided", await Usage("--model", $"q={tiny.Qwen3Dir}", "--bench", gsm, "--out", "a", "--out", "b"));
     }
 
     [Fact]

@@ -58,9 +58,10 @@ public class CliTests
     [InlineData("model init --family llama --out /tmp/x", 2, "--family must be one of")]
     [InlineData("model info /nonexistent-dir", 1, "config.json: not found")]
     [InlineData("generate /nonexistent-dir", 2, "give exactly one of --ids or --prompt")]
-    [InlineData("model logits --ids 1", 2, "missing checkpoint directory")]
-    [InlineData("model init --family qwen3 --out /tmp/x --bogus 1", 2, "unknown option(s): --bogus")]
-    [InlineData("frobnicate", 2, "unknown command 'frobnicate'")]
+    [InlineData("model logits --ids 1", 2, "Required argument missing for command: 'logits'")]
+    [InlineData("model init --family qwen3 --out /tmp/x --bogus 1", 2, "Unrecognized command or argument '--bogus'")]
+    [InlineData("frobnicate", 2, "Unrecognized command or argument 'frobnicate'")]
+    [InlineData("quickstart --no-serve=maybe", 2, "run './avocado quickstart --help' for usage")]
     public void Mistakes_get_one_clear_line_and_an_exit_code(string args, int code, string message)
     {
         var result = Run(args.Split(' '));

@@ -10,47 +10,40 @@ public static class AdminCommands
 {
     static string Actor => "cli:" + Environment.UserName;
 
-    public static async Task<int> RunAsync(string verb, string[] args)
+    /// <summary>Opens the billing database of <c>--db</c> and runs one admin action on it.</summary>
+    public static async Task<int> RunAsync(CommandArgs a, Func<IBillingStore, CommandArgs, Task<int>> action)
     {
-        var sub = verb == "usage" ? "query" : args.Length > 0 ? args[0] : throw new UsageException($"missing subcommand for '{verb}'");
-        var rest = verb == "usage" ? args : args.Skip(1).ToArray();
-        var a = new CliArgs(rest, new HashSet<string> { "json" });
         var db = a.Option("db") ?? ServeCommand.DefaultDb;
         if (!db.Contains('=') && !db.Contains("://") && Path.GetDirectoryName(Path.GetFullPath(db)) is { } parent) Directory.CreateDirectory(parent);
         await using var store = await BillingStore.OpenAsync(db);
-        return (verb, sub) switch
-        {
-            ("tenants", "create") => await TenantCreate(store, a),
-            ("tenants", "list") => await Print(a, (await store.ListTenantsAsync()).Select(t => new { t.Id, t.Name, t.CreatedAt })),
-            ("keys", "create") => await KeyCreate(store, a),
-            ("keys", "list") => await Print(a, (await store.ListApiKeysAsync(Required(a, "tenant"))).Select(k => new
-            {
-                k.Id, k.Name, k.Prefix, k.CreatedAt, k.ExpiresAt, k.RevokedAt, Models = k.AllowedModels, Rpm = k.RequestsPerMinute, Tpm = k.TokensPerMinute,
-            })),
-            ("keys", "revoke") => await KeyRevoke(store, a),
-            ("prices", "set") => await PriceSet(store, a),
-            ("prices", "list") => await Print(a, (await store.ListPricesAsync()).Select(p => new
-            {
-                p.Model, InputPerMillionUsd = Money.ToDollars(p.InputPerMillion), OutputPerMillionUsd = Money.ToDollars(p.OutputPerMillion),
-            })),
-            ("credits", "grant") => await CreditGrant(store, a),
-            ("credits", "balance") => await Balance(store, a),
-            ("usage", "query") => await Usage(store, a),
-            _ => throw new UsageException($"unknown command '{verb} {sub}'"),
-        };
+        return await action(store, a);
     }
 
-    static async Task<int> TenantCreate(IBillingStore store, CliArgs a)
+    public static async Task<int> TenantList(IBillingStore store, CommandArgs a) =>
+        await Print(a, (await store.ListTenantsAsync()).Select(t => new { t.Id, t.Name, t.CreatedAt }));
+
+    public static async Task<int> KeyList(IBillingStore store, CommandArgs a) =>
+        await Print(a, (await store.ListApiKeysAsync(Required(a, "tenant"))).Select(k => new
+        {
+            k.Id, k.Name, k.Prefix, k.CreatedAt, k.ExpiresAt, k.RevokedAt, Models = k.AllowedModels, Rpm = k.RequestsPerMinute, Tpm = k.TokensPerMinute,
+        }));
+
+    public static async Task<int> PriceList(IBillingStore store, CommandArgs a) =>
+        await Print(a, (await store.ListPricesAsync()).Select(p => new
+        {
+            p.Model, InputPerMillionUsd = Money.ToDollars(p.InputPerMillion), OutputPerMillionUsd = Money.ToDollars(p.OutputPerMillion),
+        }));
+
+    public static async Task<int> TenantCreate(IBillingStore store, CommandArgs a)
     {
         var name = a.Positional(0, "tenant name");
-        a.EnsureAllUsed(1);
         var t = await store.CreateTenantAsync(name, Actor);
         Console.WriteLine(t.Id);
         Console.Error.WriteLine($"created tenant '{t.Name}' ({t.Id})");
         return 0;
     }
 
-    static async Task<int> KeyCreate(IBillingStore store, CliArgs a)
+    public static async Task<int> KeyCreate(IBillingStore store, CommandArgs a)
     {
         var tenant = Required(a, "tenant");
         var key = new NewApiKey(tenant, a.Option("name") ?? "key")
@@ -63,7 +56,6 @@ public static class AdminCommands
                     : throw new UsageException($"--expires: '{e}' is not a date/time (e.g. 2026-12-31)")
                 : null,
         };
-        a.EnsureAllUsed(0);
         if (await store.GetTenantAsync(tenant) is null) throw new UsageException($"no tenant '{tenant}' (see 'avocado tenants list')");
         var created = await store.CreateApiKeyAsync(key, Actor);
         Console.WriteLine(created.Secret);
@@ -71,50 +63,46 @@ public static class AdminCommands
         return 0;
     }
 
-    static async Task<int> KeyRevoke(IBillingStore store, CliArgs a)
+    public static async Task<int> KeyRevoke(IBillingStore store, CommandArgs a)
     {
         var id = a.Positional(0, "key id");
-        a.EnsureAllUsed(1);
         if (!await store.RevokeApiKeyAsync(id, Actor)) throw new UsageException($"no active key '{id}'");
         Console.WriteLine($"revoked {id}");
         return 0;
     }
 
-    static async Task<int> PriceSet(IBillingStore store, CliArgs a)
+    public static async Task<int> PriceSet(IBillingStore store, CommandArgs a)
     {
         var model = a.Positional(0, "model name");
         var input = Dollars(a, "input");
         var output = Dollars(a, "output");
-        a.EnsureAllUsed(1);
         await store.SetPriceAsync(Price.FromDollars(model, input, output), Actor);
         Console.WriteLine($"{model}: ${input} per 1M input tokens, ${output} per 1M output tokens");
         return 0;
     }
 
-    static async Task<int> CreditGrant(IBillingStore store, CliArgs a)
+    public static async Task<int> CreditGrant(IBillingStore store, CommandArgs a)
     {
         var tenant = a.Positional(0, "tenant id");
         var amount = decimal.TryParse(a.Positional(1, "amount in USD"), NumberStyles.Number, CultureInfo.InvariantCulture, out var d) ? d
             : throw new UsageException("the amount must be a number of US dollars, e.g. 25 or 0.50");
         var note = a.Option("note");
-        a.EnsureAllUsed(2);
         if (await store.GetTenantAsync(tenant) is null) throw new UsageException($"no tenant '{tenant}'");
         var entry = await store.PostCreditAsync(tenant, amount >= 0 ? LedgerKind.Grant : LedgerKind.Adjustment, Money.FromDollars(amount), Actor, note);
         Console.WriteLine($"{tenant}: {Money.Format(entry.Amount)} → balance {Money.Format(entry.BalanceAfter)}");
         return 0;
     }
 
-    static async Task<int> Balance(IBillingStore store, CliArgs a)
+    public static async Task<int> Balance(IBillingStore store, CommandArgs a)
     {
         var tenant = a.Positional(0, "tenant id");
-        a.EnsureAllUsed(1);
         if (await store.GetTenantAsync(tenant) is null) throw new UsageException($"no tenant '{tenant}'");
         var b = await store.GetBalanceAsync(tenant);
         Console.WriteLine($"balance {Money.Format(b.Ledger)}, reserved {Money.Format(b.Reserved)}, available {Money.Format(b.Available)}");
         return 0;
     }
 
-    static async Task<int> Usage(IBillingStore store, CliArgs a)
+    public static async Task<int> Usage(IBillingStore store, CommandArgs a)
     {
         var group = UsageGrouping.None;
         foreach (var g in (a.Option("group-by") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
@@ -129,7 +117,6 @@ public static class AdminCommands
             From = Date(a.Option("from")), To = Date(a.Option("to")), GroupBy = group,
         };
         var json = a.Flag("json");
-        a.EnsureAllUsed(0);
         var rows = await store.QueryUsageAsync(query);
         if (json) { Console.WriteLine(JsonSerializer.Serialize(rows)); return 0; }
         Console.WriteLine($"{"tenant",-14} {"key",-14} {"model",-16} {"day",-10} {"requests",9} {"prompt",10} {"completion",11} {"reasoning",10} {"cost",16}");
@@ -138,17 +125,16 @@ public static class AdminCommands
         return 0;
     }
 
-    static async Task<int> Print<T>(CliArgs a, IEnumerable<T> rows)
+    static async Task<int> Print<T>(CommandArgs a, IEnumerable<T> rows)
     {
-        a.EnsureAllUsed(0);
         Console.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
         await Task.CompletedTask;
         return 0;
     }
 
-    static string Required(CliArgs a, string name) => a.Required(name);
+    static string Required(CommandArgs a, string name) => a.Required(name);
 
-    static decimal Dollars(CliArgs a, string name) =>
+    static decimal Dollars(CommandArgs a, string name) =>
         decimal.TryParse(a.Required(name), NumberStyles.Number, CultureInfo.InvariantCulture, out var d) && d >= 0 ? d
             : throw new UsageException($"--{name} must be a non-negative number of US dollars per million tokens");
 

@@ -10,26 +10,10 @@ namespace Avocado.Cli.Commands;
 /// <summary><c>avocado distill generate --config FILE [--resume]</c> (the data engine) and <c>avocado data inspect FILE</c>.</summary>
 public static class DistillCommands
 {
-    public static async Task<int> DistillAsync(string[] args)
+    public static int Inspect(CommandArgs a)
     {
-        var sub = args.Length > 0 ? args[0] : throw new UsageException("missing subcommand: distill generate | distill train");
-        var rest = args.Skip(1).ToArray();
-        return sub switch
-        {
-            "generate" => await GenerateAsync(new CliArgs(rest, new HashSet<string> { "resume" })),
-            "train" => TrainCommand.Run(new CliArgs(rest, new HashSet<string>())),
-            _ => throw new UsageException($"unknown subcommand 'distill {sub}'"),
-        };
-    }
-
-    public static int Data(string[] args)
-    {
-        var sub = args.Length > 0 ? args[0] : throw new UsageException("missing subcommand: data inspect");
-        var a = new CliArgs(args.Skip(1), new HashSet<string>());
-        if (sub != "inspect") throw new UsageException($"unknown subcommand 'data {sub}'");
         var path = a.Positional(0, "dataset file (a .jsonl shard, manifest.json or the dataset directory)");
         var head = a.Int("head") ?? 3;
-        a.EnsureAllUsed(1);
         try
         {
             Console.Write(DatasetInspector.Format(DatasetInspector.Inspect(path, head)));
@@ -42,11 +26,10 @@ public static class DistillCommands
         }
     }
 
-    static async Task<int> GenerateAsync(CliArgs a)
+    public static async Task<int> GenerateAsync(CommandArgs a)
     {
         var configPath = a.Required("config");
         var resume = a.Flag("resume");
-        a.EnsureAllUsed(0);
         using var ctrlC = CtrlC.Listen("[distill] interrupted: stopping; the replies so far are cached, rerun with --resume to continue");
         try
         {

@@ -15,11 +15,10 @@ public static class EvalCommand
     /// <param name="stdout">The report table and where the files are (default: the console).</param>
     /// <param name="stderr">Progress and errors (default: the console).</param>
     /// <returns>0, or 1 when the eval could not run (the message names the model or file); usage mistakes throw <see cref="UsageException"/>.</returns>
-    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    public static async Task<int> RunAsync(CommandArgs a, TextWriter? stdout = null, TextWriter? stderr = null)
     {
         stdout ??= Console.Out;
         stderr ??= Console.Error;
-        var a = new CliArgs(args, new HashSet<string>());
         var modelArgs = a.Options("model");
         var benches = a.Options("bench");
         var options = new EvalOptions
@@ -39,7 +38,6 @@ public static class EvalCommand
             Progress = stderr,
         };
         var outDir = a.Option("out") ?? DefaultOutDir;
-        a.EnsureAllUsed(0);
         if (modelArgs.Count == 0) throw new UsageException($"give at least one --model {EvalModelSpec.Syntax}");
         if (benches.Count == 0) throw new UsageException("give at least one --bench FILE (JSONL, GSM8K or MATH layout)");
         try

@@ -10,9 +10,8 @@ namespace Avocado.Cli.Commands;
 /// ids for an id prompt, text for a text prompt, with a chat reply's reasoning shown apart from its answer.</summary>
 public static class GenerateCommand
 {
-    public static int Run(string[] args)
+    public static int Run(CommandArgs a)
     {
-        var a = new CliArgs(args, new HashSet<string> { "json", "ignore-eos", "chat" });
         var dir = a.Positional(0, "checkpoint directory");
         var ids = a.Ids("ids");
         var prompt = a.Option("prompt");
@@ -31,7 +30,6 @@ public static class GenerateCommand
         var ignoreEos = a.Flag("ignore-eos");
         var topLogprobs = a.Int("logprobs") ?? 0;
         var json = a.Flag("json");
-        a.EnsureAllUsed(1);
         if ((ids is null) == (prompt is null)) throw new UsageException("give exactly one of --ids or --prompt");
         if (chat && prompt is null) throw new UsageException("--chat needs --prompt");
         if (maxTokens < 1) throw new UsageException("--max-tokens must be at least 1");

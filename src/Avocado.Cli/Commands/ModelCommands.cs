@@ -11,21 +11,7 @@ namespace Avocado.Cli.Commands;
 /// <summary><c>avocado model init|info|logits|export-gguf</c>.</summary>
 public static class ModelCommands
 {
-    public static int Run(string[] args)
-    {
-        var sub = args.Length > 0 ? args[0] : throw new UsageException("missing subcommand: init, info, logits or export-gguf");
-        var rest = args.Skip(1);
-        return sub switch
-        {
-            "init" => Init(new CliArgs(rest, new HashSet<string>())),
-            "info" => Info(new CliArgs(rest, new HashSet<string> { "json" })),
-            "logits" => Logits(new CliArgs(rest, new HashSet<string>())),
-            "export-gguf" => ExportGguf(new CliArgs(rest, new HashSet<string>())),
-            _ => throw new UsageException($"unknown subcommand 'model {sub}'"),
-        };
-    }
-
-    static int Init(CliArgs a)
+    public static int Init(CommandArgs a)
     {
         var family = a.Required("family");
         if (!ModelFactory.Families.Contains(family))
@@ -37,7 +23,6 @@ public static class ModelCommands
         var vocab = a.Int("vocab-size");
         var dtype = ModelSaver.ParseDType(a.Option("dtype") ?? "f32");
         var tokenizerName = a.Option("tokenizer");
-        a.EnsureAllUsed(0);
         var config = TinyPresets.For(family, vocab);
         if (tokenizerName is not null)
         {
@@ -62,11 +47,10 @@ public static class ModelCommands
         return 0;
     }
 
-    static int Info(CliArgs a)
+    public static int Info(CommandArgs a)
     {
         var dir = a.Positional(0, "checkpoint directory");
         var json = a.Flag("json");
-        a.EnsureAllUsed(1);
         var config = ConfigLoader.Load(dir);
         using var reader = CheckpointReader.Open(dir);
         var storedDtypes = reader.Tensors.Values.GroupBy(t => t.DType).ToDictionary(g => g.Key.ToString(), g => g.Count());
@@ -112,12 +96,11 @@ public static class ModelCommands
         return model.parameters().Sum(p => p.numel());
     }
 
-    static int Logits(CliArgs a)
+    public static int Logits(CommandArgs a)
     {
         var dir = a.Positional(0, "checkpoint directory");
         var ids = a.Ids("ids") ?? throw new UsageException("missing required option --ids");
         var outFile = a.Option("out");
-        a.EnsureAllUsed(1);
         using var model = ModelLoader.Load(dir);
         foreach (var id in ids)
             if (id >= model.Config.VocabSize) throw new UsageException($"--ids: token {id} is outside the vocabulary [0, {model.Config.VocabSize})");
@@ -133,7 +116,7 @@ public static class ModelCommands
         return 0;
     }
 
-    static int ExportGguf(CliArgs a)
+    public static int ExportGguf(CommandArgs a)
     {
         var dir = a.Positional(0, "checkpoint directory");
         var outFile = a.Required("out");
@@ -143,7 +126,6 @@ public static class ModelCommands
             "f16" => GgmlType.F16,
             var d => throw new UsageException($"--dtype '{d}': GGUF export supports f32 (exact) and f16"),
         };
-        a.EnsureAllUsed(1);
         var result = GgufExporter.Export(dir, outFile, new GgufExportOptions { WeightType = weightType, Log = Console.Error.WriteLine });
         Console.WriteLine($"wrote {result.Path} ({result.Architecture}, {result.TensorCount} tensors, {result.FileBytes:N0} bytes)");
         return 0;

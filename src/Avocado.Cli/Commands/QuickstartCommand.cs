@@ -20,15 +20,13 @@ namespace Avocado.Cli.Commands;
 /// </summary>
 public static class QuickstartCommand
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(CommandArgs a)
     {
-        var a = new CliArgs(args, new HashSet<string> { "no-serve", "baselines" });
         var preset = QuickstartPreset.ByName(a.Option("preset") ?? "default") with { Baselines = a.Flag("baselines") };
         var dir = Path.GetFullPath(a.Option("dir") ?? Path.Combine(".avocado", "quickstart", preset.Name));
         var noServe = a.Flag("no-serve");
         var port = a.Int("port") ?? 8080;
         var db = a.Option("db") ?? Path.Combine(dir, "avocado.db");
-        a.EnsureAllUsed(0);
 
         using var ctrlC = CtrlC.Listen("[quickstart] interrupted: finishing the current step; run the same command again to resume");
         long started = TimeProvider.System.GetTimestamp();

@@ -15,13 +15,10 @@ public static class ServeCommand
     public static string DefaultDb => Environment.GetEnvironmentVariable("AVOCADO_DB") is { Length: > 0 } db ? db
         : Path.Combine(".avocado", "avocado.db");
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(CommandArgs a)
     {
-        var list = args.ToList();
-        // --model and --upstream repeat; take them out before the single-valued parse.
-        var locals = Take(list, "model");
-        var upstreams = Take(list, "upstream");
-        var a = new CliArgs(list, new HashSet<string> { "verbose" });
+        var locals = a.Options("model");
+        var upstreams = a.Options("upstream");
         var db = a.Option("db") ?? DefaultDb;
         var urls = (a.Option("urls") ?? "http://127.0.0.1:8080").Split(';', StringSplitOptions.RemoveEmptyEntries);
         var adminKey = a.Option("admin-key") ?? Environment.GetEnvironmentVariable("AVOCADO_ADMIN_KEY");
@@ -29,7 +26,6 @@ public static class ServeCommand
         var maxContext = a.Int("max-context") ?? 4096;
         var verbose = a.Flag("verbose");
         var instanceOption = a.Option("instance-id");
-        a.EnsureAllUsed(0);
         if (locals.Count + upstreams.Count == 0) throw new UsageException("give at least one --model NAME=DIR or --upstream NAME=URL");
 
         var instance = instanceOption ?? $"{Environment.MachineName}|{string.Join(";", urls)}";
@@ -60,28 +56,6 @@ public static class ServeCommand
         Console.Error.WriteLine($"[serve] listening on {string.Join(", ", urls)} (OpenAI API under /v1{(adminKey is null ? "; admin API disabled" : ", admin API under /admin")})");
         await app.RunAsync();
         return 0;
-    }
-
-    static List<string> Take(List<string> args, string name)
-    {
-        var values = new List<string>();
-        for (int i = 0; i < args.Count; i++)
-        {
-            if (args[i] == "--" + name)
-            {
-                if (i + 1 >= args.Count) throw new UsageException($"option --{name} needs a value");
-                values.Add(args[i + 1]);
-                args.RemoveRange(i, 2);
-                i--;
-            }
-            else if (args[i].StartsWith($"--{name}=", StringComparison.Ordinal))
-            {
-                values.Add(args[i][(name.Length + 3)..]);
-                args.RemoveAt(i);
-                i--;
-            }
-        }
-        return values;
     }
 
     static (string Name, string Value) Split(string spec)

@@ -7,15 +7,13 @@ namespace Avocado.Cli.Commands;
 /// <summary><c>avocado tokenize|detokenize|chat-format</c>.</summary>
 public static class TextCommands
 {
-    public static int Tokenize(string[] args)
+    public static int Tokenize(CommandArgs a)
     {
-        var a = new CliArgs(args, new HashSet<string> { "special", "add-special-tokens", "offsets" });
         var dir = a.Positional(0, "checkpoint directory");
         var text = ReadText(a);
         var special = a.Flag("special");
         var addSpecial = a.Flag("add-special-tokens");
         var offsets = a.Flag("offsets");
-        a.EnsureAllUsed(1);
         var tokenizer = TokenizerLoader.Load(dir);
         if (offsets)
         {
@@ -26,13 +24,11 @@ public static class TextCommands
         return 0;
     }
 
-    public static int Detokenize(string[] args)
+    public static int Detokenize(CommandArgs a)
     {
-        var a = new CliArgs(args, new HashSet<string> { "skip-special" });
         var dir = a.Positional(0, "checkpoint directory");
         var ids = a.Ids("ids") ?? throw new UsageException("missing required option --ids");
         var skip = a.Flag("skip-special");
-        a.EnsureAllUsed(1);
         var tokenizer = TokenizerLoader.Load(dir);
         foreach (var id in ids)
             if (id >= tokenizer.VocabSize) throw new UsageException($"--ids: token {id} is outside the vocabulary [0, {tokenizer.VocabSize})");
@@ -40,15 +36,13 @@ public static class TextCommands
         return 0;
     }
 
-    public static int ChatFormat(string[] args)
+    public static int ChatFormat(CommandArgs a)
     {
-        var a = new CliArgs(args, new HashSet<string> { "generation-prompt", "ids" });
         var dir = a.Positional(0, "checkpoint directory");
         var file = a.Required("messages");
         var generationPrompt = a.Flag("generation-prompt");
         var options = ChatOptionsFrom(a) with { AddGenerationPrompt = generationPrompt };
         var ids = a.Flag("ids");
-        a.EnsureAllUsed(1);
         var conversation = ChatFormats.ReadConversationFile(file);
         var format = ChatFormatFor(dir);
         var rendered = format.Render(conversation.Messages, options with { Tools = conversation.Tools.Count > 0 ? conversation.Tools : null });
@@ -58,7 +52,7 @@ public static class TextCommands
     }
 
     /// <summary>--thinking on|off and --reasoning-effort low|medium|high.</summary>
-    public static ChatOptions ChatOptionsFrom(CliArgs a) => new()
+    public static ChatOptions ChatOptionsFrom(CommandArgs a) => new()
     {
         EnableThinking = (a.Option("thinking") ?? "on") switch
         {
@@ -94,7 +88,7 @@ public static class TextCommands
         return null;
     }
 
-    static string ReadText(CliArgs a)
+    static string ReadText(CommandArgs a)
     {
         var text = a.Option("text");
         var file = a.Option("file");

@@ -7,12 +7,11 @@ namespace Avocado.Cli.Commands;
 /// <summary><c>avocado distill train --config FILE [--resume RUN_DIR]</c>: trains the student; Ctrl-C checkpoints and stops.</summary>
 public static class TrainCommand
 {
-    public static int Run(CliArgs a)
+    public static int Run(CommandArgs a)
     {
         var configPath = a.Required("config");
         var resumeDir = a.Option("resume");
         var threads = a.Int("threads");
-        a.EnsureAllUsed(0);
         if (threads is { } n) TorchSharp.torch.set_num_threads(n);
         using var ctrlC = CtrlC.Listen("[train] interrupted: checkpointing at the end of this step…");
         try
