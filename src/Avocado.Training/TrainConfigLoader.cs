@@ -15,10 +15,9 @@ public static class TrainConfigLoader
 {
     public static TrainConfig Load(string path)
     {
-        if (!File.Exists(path)) throw new ConfigException($"{path}: config file not found");
-        var bytes = File.ReadAllBytes(path);
+        var (bytes, json) = ConfigFile.Read(path);
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        return Parse(bytes, baseDir, path) with { ConfigHash = Convert.ToHexStringLower(SHA256.HashData(bytes)) };
+        return Parse(json, baseDir, path) with { ConfigHash = Convert.ToHexStringLower(SHA256.HashData(bytes)) };
     }
 
     public static TrainConfig Parse(ReadOnlySpan<byte> json, string baseDir, string source = "config")

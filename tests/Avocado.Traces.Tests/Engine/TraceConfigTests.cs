@@ -5,11 +5,11 @@ using Avocado.Data.Prompts;
 
 namespace Avocado.Traces.Tests.Engine;
 
-public sealed class DistillConfigTests : IDisposable
+public sealed class TraceConfigTests : IDisposable
 {
     readonly string dir = RunFiles.NewDir();
 
-    public DistillConfigTests() => File.WriteAllLines(Path.Combine(dir, "prompts.jsonl"), RunFiles.Gsm8kLines);
+    public TraceConfigTests() => File.WriteAllLines(Path.Combine(dir, "prompts.jsonl"), RunFiles.Gsm8kLines);
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
@@ -43,6 +43,35 @@ public sealed class DistillConfigTests : IDisposable
         Assert.Equal(SelectionPolicyKind.PerSkill, c.Selection);
         Assert.Equal(16, c.Concurrency);
         Assert.Empty(c.EvalSets);
+    }
+
+    [Fact]
+    public void A_yaml_config_reads_as_its_json_twin_and_fails_with_the_same_field_paths()
+    {
+        File.WriteAllText(Path.Combine(dir, "run.json"), With(Oss, """, "concurrency": 16, "selection_policy": "majority-vote" """));
+        File.WriteAllText(Path.Combine(dir, "run.yaml"), """
+            teachers:
+              - name: oss
+                family: gpt-oss
+                provider: openai
+                endpoint: http://gpu:8000/v1
+                model: openai/gpt-oss-20b
+            prompt_sets:
+              - files: [prompts.jsonl]
+                kind: gsm8k
+            output_dir: out
+            concurrency: 16
+            selection_policy: majority-vote
+            """);
+        var json = TraceConfigLoader.Load(Path.Combine(dir, "run.json"));
+        var yaml = TraceConfigLoader.Load(Path.Combine(dir, "run.yaml"));
+        Assert.Equal((json.OutputDir, json.Concurrency, json.Selection, json.Verifier, json.ShardFormat),
+            (yaml.OutputDir, yaml.Concurrency, yaml.Selection, yaml.Verifier, yaml.ShardFormat));
+        Assert.Equal(json.Teachers[0] with { PreferredSkills = [] }, yaml.Teachers[0] with { PreferredSkills = [] });
+        Assert.Equal(json.PromptSets[0].Files, yaml.PromptSets[0].Files);
+
+        File.WriteAllText(Path.Combine(dir, "bad.yml"), "teachers:\n  - name: oss\n    family: gpt-oss\n    provider: openai\n    endpoint: http://h/v1\n    model: m\n    samples_per_prompt: 0\nprompt_sets: [{ files: [prompts.jsonl] }]\noutput_dir: out\n");
+        Assert.StartsWith("teachers[0].samples_per_prompt: must be ≥ 1", Assert.Throws<ConfigException>(() => TraceConfigLoader.Load(Path.Combine(dir, "bad.yml"))).Message);
     }
 
     [Theory]
