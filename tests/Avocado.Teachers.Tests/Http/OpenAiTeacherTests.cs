@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Avocado.Teachers.Tests.Fakes;
+using Microsoft.Extensions.Time.Testing;
 using Avocado.Text.Chat;
 
 namespace Avocado.Teachers.Tests.Http;
@@ -7,8 +8,9 @@ namespace Avocado.Teachers.Tests.Http;
 /// <summary>The endpoint teacher against a real HTTP server on loopback that injects faults.</summary>
 public sealed class OpenAiTeacherTests : IAsyncLifetime
 {
-    // Virtual time runs 50× faster: a 2 s retry-after costs 40 ms.
-    readonly ScaledTimeProvider time = new(50);
+    // Virtual time: it moves only while a call waits (Run), so delays, timeouts and breaker cool-downs are exact and
+    // cost no wall-clock time.
+    readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     readonly ConcurrentQueue<TeacherRetry> retries = new();
     FakeOpenAiServer server = null!;
 
@@ -25,7 +27,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
             Model = "qwen3-test",
             Revision = "r1",
             ApiKey = "sk-test",
-            RequestTimeout = TimeSpan.FromMinutes(10),   // 12 s of real time: only the tests of timeouts shorten it
+            RequestTimeout = TimeSpan.FromMinutes(10),   // only the tests of timeouts shorten it
             BaseDelay = TimeSpan.FromMilliseconds(100),
             MaxDelay = TimeSpan.FromSeconds(1),
             MaxAttempts = 4,
@@ -34,6 +36,18 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
             OnRetry = retries.Enqueue,
         };
         return new OpenAiTeacher(configure?.Invoke(options) ?? options, time: time, random: random ?? new Random(1));
+    }
+
+    /// <summary>Drives a call to completion: while it has not finished, the virtual clock moves 500 ms per real
+    /// millisecond — its timers (backoff, retry-after, request timeout) fire in virtual time, its HTTP on loopback in real time.</summary>
+    async Task<T> Run<T>(Task<T> call)
+    {
+        while (!call.IsCompleted)
+        {
+            await Task.WhenAny(call, Task.Delay(1));
+            if (!call.IsCompleted) time.Advance(TimeSpan.FromMilliseconds(500));
+        }
+        return await call;
     }
 
     static TeacherRequest Ask(string prompt) =>
@@ -45,7 +59,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
         server.Respond = c => c.Attempt <= 2 ? new FakeResponse.Status(c.Attempt == 1 ? 500 : 503) : new FakeResponse.Ok("echo: " + c.Prompt);
         using var teacher = Teacher();
 
-        var reply = await teacher.GenerateAsync(Ask("hello"), default);
+        var reply = await Run(teacher.GenerateAsync(Ask("hello"), default));
 
         Assert.Equal("echo: hello", reply.Content);
         Assert.Equal(3, server.Calls.Count);
@@ -68,7 +82,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
         using var teacher = Teacher(random: new FixedRandom(0));
         var started = time.GetUtcNow();
 
-        var reply = await teacher.GenerateAsync(Ask("limited"), default);
+        var reply = await Run(teacher.GenerateAsync(Ask("limited"), default));
 
         Assert.Equal("ok", reply.Content);
         var retry = Assert.Single(retries);
@@ -85,7 +99,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
         using var teacher = Teacher(o => o with { MaxAttempts = 6, BaseDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromMilliseconds(500) },
             random: new FixedRandom(0.5));
 
-        await teacher.GenerateAsync(Ask("backoff"), default);
+        await Run(teacher.GenerateAsync(Ask("backoff"), default));
 
         // Half of min(500, 100·2^(n−1)) ms.
         Assert.Equal([50, 100, 200, 250, 250], retries.Select(r => (int)Math.Round(r.Delay.TotalMilliseconds)));
@@ -95,9 +109,9 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
     public async Task A_slow_response_times_out_and_is_retried()
     {
         server.Respond = c => c.Attempt == 1 ? new FakeResponse.Slow(TimeSpan.FromSeconds(30), new FakeResponse.Ok("late")) : new FakeResponse.Ok("on time");
-        using var teacher = Teacher(o => o with { RequestTimeout = TimeSpan.FromSeconds(50) });   // 1 s of real time
+        using var teacher = Teacher(o => o with { RequestTimeout = TimeSpan.FromSeconds(50) });
 
-        var reply = await teacher.GenerateAsync(Ask("slow"), default);
+        var reply = await Run(teacher.GenerateAsync(Ask("slow"), default));
 
         Assert.Equal("on time", reply.Content);
         Assert.Equal("timeout", Assert.Single(retries).Failure.Kind);
@@ -118,7 +132,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
         };
         using var teacher = Teacher();
 
-        var reply = await teacher.GenerateAsync(Ask("fragile"), default);
+        var reply = await Run(teacher.GenerateAsync(Ask("fragile"), default));
 
         Assert.Equal("whole", reply.Content);
         Assert.Equal(2, server.Calls.Count);
@@ -134,7 +148,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
         server.Respond = _ => new FakeResponse.Status(status, "{\"error\":{\"message\":\"bad field\"}}");
         using var teacher = Teacher(o => o with { BreakerThreshold = 1 });
 
-        var e = await Assert.ThrowsAsync<TeacherRequestException>(() => teacher.GenerateAsync(Ask("bad"), default));
+        var e = await Assert.ThrowsAsync<TeacherRequestException>(() => Run(teacher.GenerateAsync(Ask("bad"), default)));
 
         Assert.Equal(status, e.Status);
         Assert.Contains("bad field", e.Message);
@@ -149,17 +163,17 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
     {
         var healthy = false;
         server.Respond = c => healthy ? new FakeResponse.Slow(TimeSpan.FromMilliseconds(100), new FakeResponse.Ok("back")) : new FakeResponse.Status(503, "overloaded");
-        using var teacher = Teacher(o => o with { MaxAttempts = 2, BreakerThreshold = 3, BreakDuration = TimeSpan.FromSeconds(50) });   // 1 s of real time
+        using var teacher = Teacher(o => o with { MaxAttempts = 2, BreakerThreshold = 3, BreakDuration = TimeSpan.FromSeconds(50) });
 
         // Two failed attempts, then a third that opens the circuit; its retry is refused.
-        var first = await Assert.ThrowsAsync<TeacherUnavailableException>(() => teacher.GenerateAsync(Ask("a"), default));
+        var first = await Assert.ThrowsAsync<TeacherUnavailableException>(() => Run(teacher.GenerateAsync(Ask("a"), default)));
         Assert.Equal(2, first.Attempts);
-        var second = await Assert.ThrowsAsync<TeacherUnavailableException>(() => teacher.GenerateAsync(Ask("b"), default));
+        var second = await Assert.ThrowsAsync<TeacherUnavailableException>(() => Run(teacher.GenerateAsync(Ask("b"), default)));
         Assert.Contains("circuit is open", second.Message);
         Assert.Equal(3, server.Calls.Count);
 
         // Open: refused without a call, reporting the last errors and when it will probe again.
-        var refused = await Assert.ThrowsAsync<TeacherUnavailableException>(() => teacher.GenerateAsync(Ask("c"), default));
+        var refused = await Assert.ThrowsAsync<TeacherUnavailableException>(() => Run(teacher.GenerateAsync(Ask("c"), default)));
         Assert.Equal(3, server.Calls.Count);
         Assert.Equal(0, refused.Attempts);
         Assert.NotNull(refused.RetryAt);
@@ -171,14 +185,14 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
 
         // After the cool-down exactly one probe goes through; requests meanwhile are refused; its success closes the circuit.
         healthy = true;
-        while (time.GetUtcNow() < refused.RetryAt) await Task.Delay(10);
+        time.SetUtcNow(refused.RetryAt!.Value);
         var attempts = Enumerable.Range(0, 3).Select(i => teacher.GenerateAsync(Ask($"probe {i}"), default)).ToArray();
-        var outcomes = await Task.WhenAll(attempts.Select(async t => { try { return (await t).Content; } catch (TeacherUnavailableException) { return "refused"; } }));
+        var outcomes = await Run(Task.WhenAll(attempts.Select(async t => { try { return (await t).Content; } catch (TeacherUnavailableException) { return "refused"; } })));
         Assert.Equal(["back", "refused", "refused"], outcomes.Order(StringComparer.Ordinal).ToArray());
         Assert.Equal(4, server.Calls.Count);
         Assert.Equal(BreakerState.Closed, teacher.Stats.Breaker);
 
-        Assert.Equal("back", (await teacher.GenerateAsync(Ask("d"), default)).Content);
+        Assert.Equal("back", (await Run(teacher.GenerateAsync(Ask("d"), default))).Content);
         var stats = teacher.Stats;
         Assert.Equal((7L, 2L, 2L, 3L), (stats.Requests, stats.Succeeded, stats.Failed, stats.Rejected));
     }
@@ -189,7 +203,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
         server.Respond = c => new FakeResponse.Slow(TimeSpan.FromMilliseconds(60), new FakeResponse.Ok("echo: " + c.Prompt));
         using var teacher = Teacher(o => o with { MaxConcurrency = 2 });
 
-        var replies = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => teacher.GenerateAsync(Ask($"p{i}"), default)));
+        var replies = await Run(Task.WhenAll(Enumerable.Range(0, 8).Select(i => teacher.GenerateAsync(Ask($"p{i}"), default))));
 
         Assert.Equal(8, replies.Length);
         Assert.Equal(2, server.MaxInFlight);
@@ -208,10 +222,10 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
             (2, _) when c.Prompt.Length % 6 == 0 => new FakeResponse.Slow(TimeSpan.FromSeconds(30), new FakeResponse.Ok("late")),
             _ => new FakeResponse.Ok("echo: " + c.Prompt),
         };
-        using var teacher = Teacher(o => o with { MaxConcurrency = 4, MaxAttempts = 5, RequestTimeout = TimeSpan.FromSeconds(100) });   // 2 s of real time
+        using var teacher = Teacher(o => o with { MaxConcurrency = 4, MaxAttempts = 5, RequestTimeout = TimeSpan.FromSeconds(100) });
         var prompts = Enumerable.Range(0, 24).Select(i => "question " + new string('?', i)).ToArray();
 
-        var replies = await Task.WhenAll(prompts.Select(p => teacher.GenerateAsync(Ask(p), default)));
+        var replies = await Run(Task.WhenAll(prompts.Select(p => teacher.GenerateAsync(Ask(p), default))));
 
         Assert.Equal(prompts.Select(p => "echo: " + p), replies.Select(r => r.Content));
         Assert.Equal(prompts.Length, server.Answered.Count(c => c.Attempt > 1));
@@ -233,7 +247,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
             EnableThinking = false,
         };
 
-        await teacher.GenerateAsync(request, default);
+        await Run(teacher.GenerateAsync(request, default));
 
         var body = Assert.Single(server.Calls).Body;
         Assert.Equal("qwen3-test", body.GetProperty("model").GetString());
@@ -258,7 +272,7 @@ public sealed class OpenAiTeacherTests : IAsyncLifetime
         using var teacher = Teacher(o => o with { BreakerThreshold = 1 });
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => teacher.GenerateAsync(Ask("cancel me"), cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Run(teacher.GenerateAsync(Ask("cancel me"), cts.Token)));
 
         Assert.Empty(retries);
         Assert.Equal((1L, 0L, BreakerState.Closed), (teacher.Stats.Cancelled, teacher.Stats.FailedAttempts, teacher.Stats.Breaker));
