@@ -2,6 +2,8 @@ using System.Text;
 
 namespace Avocado.Models.Gguf;
 
+// Ours: no maintained .NET GGUF writer exists; checked by llama.cpp itself reading our exports (tests/parity).
+
 /// <summary>
 /// Writes a GGUF v3 file (ggml's <c>docs/gguf.md</c>, <c>ggml/src/gguf.cpp</c>) in two steps, so tensor data can be
 /// streamed and a model never sits in memory twice: <see cref="WriteHeader"/> takes the metadata and every tensor's

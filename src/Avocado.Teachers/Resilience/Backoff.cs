@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 
 namespace Avocado.Teachers;
 
+// Ours, not Polly: full-jitter backoff that honours retry-after/retry-after-ms with a cap, in a few lines tests drive with FakeTimeProvider.
+
 /// <summary>Retry delays: exponential backoff with full jitter, at least what the server asked for.</summary>
 internal static class Backoff
 {

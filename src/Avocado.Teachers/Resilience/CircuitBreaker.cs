@@ -1,5 +1,7 @@
 namespace Avocado.Teachers;
 
+// Ours, not Polly: ~100 lines whose state (openings, refusals, next probe time) feeds teacher stats and error messages directly, on an injected TimeProvider.
+
 /// <summary>
 /// Consecutive-failure circuit breaker. Closed: calls pass; <c>threshold</c> failed attempts in a row open it. Open:
 /// calls are refused until <c>breakDuration</c> has passed. Half-open: exactly one probe passes; its success closes

@@ -5,6 +5,8 @@ using System.Text.Json;
 
 namespace Avocado.Text.Chat;
 
+// Ours, not System.Text.Json: chat templates print Python json.dumps (", " separators, float repr, raw non-ASCII), which no .NET writer reproduces byte for byte.
+
 /// <summary>
 /// JSON as the chat templates print it: Python's <c>json.dumps(value, ensure_ascii=False)</c> after
 /// <c>json.loads</c> (transformers' <c>tojson</c> filter): separators ", " and ": ", key order kept (a repeated

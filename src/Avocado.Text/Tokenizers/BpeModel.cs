@@ -5,6 +5,8 @@ using System.Text;
 
 namespace Avocado.Text.Tokenizers;
 
+// Ours, not Microsoft.ML.Tokenizers: its BPE gives ids different from HF tokenizers on non-NFC and astral text and runs 3× slower (docs/TOKENIZERS.md).
+
 /// <summary>
 /// Hugging Face's BPE model: the pair with the lowest merge rank merges first (leftmost on ties), until no pair of
 /// adjacent symbols has a merge. Byte-level mode starts from one symbol per UTF-8 byte; otherwise from one symbol

@@ -6,6 +6,8 @@ using static TorchSharp.torch;
 
 namespace Avocado.Training.Optim;
 
+// Ours, not torch.optim.AdamW: fp32 master weights over bf16 parameters and bit-exact save/restore; same trajectory as torch in fp32 (AdamWTests).
+
 /// <summary>
 /// AdamW (Loshchilov &amp; Hutter; as torch.optim.AdamW): decoupled weight decay, bias-corrected moments. Parameters
 /// whose names say norm, bias, embedding (or attention sinks) get no decay by default. With bf16 parameters the

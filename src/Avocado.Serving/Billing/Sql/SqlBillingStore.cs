@@ -2,6 +2,8 @@ using System.Text.Json;
 
 namespace Avocado.Serving.Billing;
 
+// Ours, not an ORM: one hand-written SQL text per operation runs on SQLite and PostgreSQL alike, with the lock order and durability money needs (docs/BILLING.md).
+
 /// <summary>
 /// The store's logic, written once in SQL both backends run; a subclass supplies connections, transactions and
 /// the row-lock clause. Concurrency rule: every transaction that moves money or holds (reserve, settle,

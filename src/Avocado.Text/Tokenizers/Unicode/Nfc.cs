@@ -2,6 +2,8 @@ using System.Text;
 
 namespace Avocado.Text.Tokenizers.Unicode;
 
+// Ours, not string.Normalize: that is a no-op under InvariantGlobalization, and tokenizers need offsets back to the input.
+
 /// <summary>
 /// Unicode Normalization Form C with an alignment back to the input. .NET's <c>string.Normalize</c> does nothing
 /// under InvariantGlobalization, so this carries its own tables (<see cref="NfcData"/>).
