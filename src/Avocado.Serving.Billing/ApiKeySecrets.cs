@@ -9,7 +9,7 @@ namespace Avocado.Serving.Billing;
 /// stored: a plain fast hash is right here (unlike passwords) because the secret has full entropy, and it lets
 /// the gateway look a key up by an indexed equality instead of trying candidates.
 /// </summary>
-internal static class ApiKeySecrets
+public static class ApiKeySecrets
 {
     public const string Scheme = "avo-";
     private const int SecretBytes = 32;
