@@ -55,6 +55,23 @@ public sealed class HelpTests
     }
 
     [Fact]
+    public void Repeatable_options_keep_every_value_in_order_and_single_ones_refuse_a_second()
+    {
+        var parse = AvocadoCommands.Build().Parse(["serve", "--model", "a=/m/a", "--model=b=/m/b", "--upstream", "u=http://h/v1", "--max-batch", "4"]);
+        Assert.Empty(parse.Errors);
+        var args = new CommandArgs(parse);
+        Assert.Equal(["a=/m/a", "b=/m/b"], args.Options("model"));
+        Assert.Equal(["u=http://h/v1"], args.Options("upstream"));
+        Assert.Equal(4, args.Int("max-batch"));
+        Assert.Null(args.Int("max-context"));
+        Assert.Null(args.Option("db"));
+
+        Assert.NotEmpty(AvocadoCommands.Build().Parse(["serve", "--db", "a", "--db", "b"]).Errors);
+        Assert.Contains("--max-batch expects an integer, got 'many'",
+            AvocadoCommands.Build().Parse(["serve", "--max-batch", "many"]).Errors.Select(e => e.Message));
+    }
+
+    [Fact]
     public void Reading_an_option_a_command_does_not_declare_is_caught()
     {
         var parse = AvocadoCommands.Build().Parse(["quickstart"]);
