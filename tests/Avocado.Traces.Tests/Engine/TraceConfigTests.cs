@@ -45,6 +45,29 @@ public sealed class TraceConfigTests : IDisposable
         Assert.Empty(c.EvalSets);
     }
 
+    [Theory]
+    [InlineData(""", "concurrency": "eight" ""","concurrency: must be an integer")]
+    [InlineData(""", "verifier": "yes" ""","verifier: must be true or false")]
+    [InlineData(""", "eval_sets": {} ""","eval_sets: must be a JSON array")]
+    [InlineData(""", "output_dir": 3 ""","output_dir: must be a string")]
+    [InlineData(""", "eval_sets": [null] ""","eval_sets[0]: must be a JSON object")]
+    [InlineData(""", "output_dir": " " ""","output_dir: must not be empty")]
+    public void Wrong_types_name_the_field_and_what_it_takes(string extra, string expected)
+    {
+        // A repeated key takes its last value (System.Text.Json's rule): the extra output_dir replaces the valid one.
+        Assert.StartsWith(expected, Assert.Throws<ConfigException>(() => Parse(With(Oss, extra))).Message);
+    }
+
+    [Fact]
+    public void Teacher_fields_of_the_wrong_type_name_their_path()
+    {
+        var teacher = Oss.Replace("}", """, "samples_per_prompt": "two" }""");
+        Assert.StartsWith("teachers[0].samples_per_prompt: must be an integer", Assert.Throws<ConfigException>(() => Parse(With(teacher))).Message);
+        var sampling = Oss.Replace("}", """, "sampling": { "top_p": "high" } }""");
+        Assert.StartsWith("teachers[0].sampling.top_p: must be a number", Assert.Throws<ConfigException>(() => Parse(With(sampling))).Message);
+        Assert.StartsWith("config: not valid JSON", Assert.Throws<ConfigException>(() => Parse("{ \"teachers\": [")).Message);
+    }
+
     [Fact]
     public void A_yaml_config_reads_as_its_json_twin_and_fails_with_the_same_field_paths()
     {
