@@ -81,7 +81,7 @@ internal sealed class PostgresBillingStore : SqlBillingStore
                 e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
             {
                 // The transaction was rolled back as a whole; a short random pause de-synchronises the contenders.
-                await Task.Delay(Random.Shared.Next(1, 10 * attempt), ct);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 * attempt)), Time, ct);
             }
         }
     }

@@ -176,7 +176,7 @@ public sealed class CompletionHandler(IBillingStore billing, ApiKeyCache keys, M
             catch (Exception e) when (attempt < 3)
             {
                 log.LogWarning(e, "settling {RequestId} failed (attempt {Attempt}); retrying", requestId, attempt);
-                await Task.Delay(50 * attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), time);
             }
             catch (Exception e)
             {

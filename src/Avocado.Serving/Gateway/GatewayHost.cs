@@ -53,12 +53,13 @@ public static class GatewayHost
     static async Task HeartbeatLoop(WebApplication app, IBillingStore billing, GatewayOptions options)
     {
         var stopping = app.Lifetime.ApplicationStopping;
+        var time = app.Services.GetRequiredService<TimeProvider>();
         var beats = 0;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(TimeSpan.FromSeconds(20), stopping);
+                await Task.Delay(TimeSpan.FromSeconds(20), time, stopping);
                 await billing.HeartbeatAsync(options.InstanceId, stopping);
                 // Credit held by an instance that died and never came back is freed here, not only at restarts.
                 if (++beats % 3 == 0) await billing.RecoverAsync(new RecoveryOptions(), stopping);
