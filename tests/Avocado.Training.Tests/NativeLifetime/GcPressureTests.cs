@@ -82,10 +82,15 @@ public sealed class GcHammer : IDisposable
 {
     readonly CancellationTokenSource _stop = new();
     readonly Thread _thread;
+    readonly int _torchThreads = TorchSharp.torch.get_num_threads();
     int _collections;
 
     public GcHammer()
     {
+        // libtorch on one thread meanwhile: the spinning hammer plus two OpenMP threads that spin at their barriers
+        // oversubscribe 2 cores, and a step then took minutes instead of milliseconds (seen once in CI: 10 min). The race
+        // under test is between the finalizer thread and the calling thread's native call, which one thread keeps.
+        TorchSharp.torch.set_num_threads(1);
         _thread = new Thread(() =>
         {
             while (!_stop.IsCancellationRequested)
@@ -108,5 +113,6 @@ public sealed class GcHammer : IDisposable
     {
         _stop.Cancel();
         _thread.Join();
+        TorchSharp.torch.set_num_threads(_torchThreads);
     }
 }
