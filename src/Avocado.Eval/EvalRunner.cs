@@ -96,14 +96,8 @@ public static class EvalRunner
             }
         }
 
-        var work = new List<int[]>();
-        for (int m = 0; m < models.Count; m++)
-        {
-            var mine = Enumerable.Range(0, total).Where(j => j % perPrompt / samples == m);
-            if (models[m].Teacher is IBatchTeacher batch) work.AddRange(mine.Chunk(batch.MaxBatch));
-            else work.AddRange(mine.Select(j => new[] { j }));
-        }
-        work.Sort((a, b) => a[0].CompareTo(b[0]));
+        var work = FixedGroups.Plan([.. Enumerable.Range(0, total).Select(j => j % perPrompt / samples)],
+            [.. models.Select(m => (m.Teacher as IBatchTeacher)?.MaxBatch)]);
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct }, RunAsync)
             .ConfigureAwait(false);
 

@@ -124,7 +124,10 @@ public static class TraceEngine
         long[] callsBefore = teachers.Select(t => t?.TeacherCalls ?? 0).ToArray();
         try
         {
-            await Parallel.ForEachAsync(WorkUnits(jobs, teachers, config.Concurrency),
+            // In-process teachers get fixed groups of their jobs (FixedGroups): batched kernels round differently for
+            // different batch shapes, so batching whatever happens to be in flight would make traces depend on timing.
+            await Parallel.ForEachAsync(FixedGroups.Plan([.. jobs.Select(j => j.Teacher)],
+                    [.. teachers.Select(t => (t?.Inner as SlotLimitedTeacher)?.Inner is IBatchTeacher b ? b.MaxBatch : (int?)null)]),
                 new ParallelOptions { MaxDegreeOfParallelism = config.Concurrency * WorkersPerSlot, CancellationToken = ct },
                 async (unit, token) =>
                 {
@@ -239,22 +242,6 @@ public static class TraceEngine
                 type = "run", finished_at = DateTimeOffset.UtcNow, records = records.Count, requests, failed = manifest.Counts.FailedRequests,
             })));
         return new TraceRunResult(outputDir, manifest, progress.Teachers, table);
-    }
-
-    /// <summary>What runs as one unit: a single job, or — for a teacher that batches (in-process) — a fixed chunk of its
-    /// jobs in job order, run as a batch of its own. Batched kernels round differently for different batch shapes, so
-    /// batching whatever happens to be in flight would make a rerun's traces depend on timing; fixed chunks make them a
-    /// function of the config alone.</summary>
-    static IEnumerable<int[]> WorkUnits(List<(int Prompt, int Teacher, int Sample)> jobs, CachedTeacher?[] teachers, int concurrency)
-    {
-        var units = new List<int[]>();
-        for (int t = 0; t < teachers.Length; t++)
-        {
-            var mine = Enumerable.Range(0, jobs.Count).Where(j => jobs[j].Teacher == t);
-            if (teachers[t]?.Inner is SlotLimitedTeacher { Inner: IBatchTeacher batch }) units.AddRange(mine.Chunk(Math.Max(1, batch.MaxBatch)));
-            else units.AddRange(mine.Select(j => new[] { j }));
-        }
-        return units.OrderBy(u => u[0]);
     }
 
     /// <summary>Starts a unit's requests: one task per request, in order; a failure faults its own task.</summary>
