@@ -64,9 +64,8 @@ public class GcPressureTests
         config = config with { Training = config.Training with { BatchSize = 2, SeqLen = 256, LogEvery = 10, ClipNorm = 0.5 } };
         using var trainer = new Trainer(config, null);
 
-        using var hammer = new GcHammer();
-        using var budget = new CancellationTokenSource(Budget);
-        var result = trainer.Run(resume: false, budget.Token);
+        using var hammer = new GcHammer(Budget);
+        var result = trainer.Run(resume: false, hammer.BudgetSpent);
         Assert.True(result.Steps > 2, $"{result.Steps} steps");
         Assert.True(result.LastMetrics.Values.All(double.IsFinite), string.Join(", ", result.LastMetrics));
         Assert.True(hammer.Collections > result.Steps, $"{hammer.Collections} collections over {result.Steps} steps: no pressure");
@@ -81,12 +80,16 @@ public sealed class GcPressureCollection;
 public sealed class GcHammer : IDisposable
 {
     readonly CancellationTokenSource _stop = new();
+    readonly CancellationTokenSource _budgetSpent = new();
     readonly Thread _thread;
     readonly int _torchThreads = TorchSharp.torch.get_num_threads();
     int _collections;
 
-    public GcHammer()
+    /// <param name="budget">When <see cref="BudgetSpent"/> is cancelled — by this thread, not by a timer: a timer's
+    /// callback waits for a thread-pool thread, and under this pressure it waited for minutes (a CI run trained on).</param>
+    public GcHammer(TimeSpan? budget = null)
     {
+        long deadline = budget is { } b ? Stopwatch.GetTimestamp() + (long)(b.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         // libtorch on one thread meanwhile: the spinning hammer plus two OpenMP threads that spin at their barriers
         // oversubscribe 2 cores, and a step then took minutes instead of milliseconds (seen once in CI: 10 min). The race
         // under test is between the finalizer thread and the calling thread's native call, which one thread keeps.
@@ -102,6 +105,7 @@ public sealed class GcHammer : IDisposable
                 GC.Collect(0, GCCollectionMode.Forced, blocking: true);
                 GC.WaitForPendingFinalizers();
                 Interlocked.Increment(ref _collections);
+                if (Stopwatch.GetTimestamp() >= deadline && !_budgetSpent.IsCancellationRequested) _budgetSpent.Cancel();
             }
         }) { IsBackground = true, Name = "gc-hammer" };
         _thread.Start();
@@ -109,10 +113,13 @@ public sealed class GcHammer : IDisposable
 
     public int Collections => Volatile.Read(ref _collections);
 
+    public CancellationToken BudgetSpent => _budgetSpent.Token;
+
     public void Dispose()
     {
         _stop.Cancel();
         _thread.Join();
+        _budgetSpent.Dispose();
         TorchSharp.torch.set_num_threads(_torchThreads);
     }
 }
