@@ -4,6 +4,7 @@
 // Usage: dotnet run -c Release --project bench/Avocado.Bench -- [--dtype f32|bf16|both] [--prompt 128] [--decode 32] [--layers N]
 using System.Diagnostics;
 using Avocado.Bench;
+using Avocado.Inference;
 using Avocado.Models;
 using Avocado.Models.Config;
 using Avocado.Models.Generation;
@@ -44,8 +45,12 @@ foreach (var dtype in options.DTypes)
     Console.WriteLine($"| {dtype} | {bytesPerToken / 1e9:F2} GB | {bandwidth / 1e9:F1} GB/s | {bound:F2} | {decodeTokensPerSecond:F2} | {decodeTokensPerSecond / bound:F2} | {options.Prompt / prefill:F1} |");
 }
 
-static void Generate(CausalLM model, long[] prompt, int tokens) =>
-    TextGenerator.Generate(model, new GenerationRequest { Prompts = [prompt], MaxNewTokens = tokens });
+static void Generate(CausalLM model, long[] prompt, int tokens)
+{
+    var engine = new InferenceEngine(model, new EngineOptions { MaxBatch = 1, MaxContext = int.MaxValue });
+    try { engine.CompleteAsync(new EngineRequest { PromptIds = prompt, MaxNewTokens = tokens }).GetAwaiter().GetResult(); }
+    finally { engine.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+}
 
 static double Time(Action a)
 {

@@ -73,7 +73,7 @@ public static class AvocadoCommands
         Cmd("export-gguf", "export for llama.cpp / Ollama", ModelCommands.ExportGguf, Arg("DIR", CheckpointDir),
             Str("out", "GGUF file to write (required)", "FILE"), Str("dtype", "weight type (default f32)", "f32|f16", ["f32", "f16"])));
 
-    static Command Generate() => Cmd("generate", "generate from a checkpoint, streaming tokens (ids for --ids, text for --prompt)", GenerateCommand.Run,
+    static Command Generate() => Cmd("generate", "generate from a checkpoint, streaming tokens (ids for --ids, text for --prompt)", GenerateCommand.RunAsync,
         [Arg("DIR", CheckpointDir), Ids("ids", "prompt as token ids"), Str("prompt", "prompt as text", "TEXT"),
          Flag("chat", "render --prompt as a user turn in the checkpoint's chat format"), .. ChatOptions(),
          Int("max-tokens", "most new tokens (default 32 for ids, 256 for text)"), Number("temperature", "0 is greedy (default 0)"),

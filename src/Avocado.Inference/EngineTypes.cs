@@ -38,4 +38,5 @@ public sealed record EngineOptions
     }
 }
 
-public enum SubmitResult { Accepted, QueueFull, PromptTooLong, ShuttingDown }
+/// <summary>InvalidPrompt: empty, or a token id outside the vocabulary.</summary>
+public enum SubmitResult { Accepted, QueueFull, PromptTooLong, InvalidPrompt, ShuttingDown }

@@ -8,20 +8,25 @@ using static TorchSharp.torch;
 
 namespace Avocado.Inference;
 
-/// <summary>Serves one in-process model: a bounded queue, continuous batching (queued requests join the running
-/// batch between decode steps), per-request streaming, and cancellation that frees the slot at the next step.</summary>
+/// <summary>The one batching engine: every in-process model (the gateway's, teachers', eval's, the CLI's) generates
+/// here. A bounded queue, continuous batching (queued requests join the running batch between decode steps),
+/// per-request streaming, and cancellation that frees the slot at the next step.</summary>
 /// <remarks>A single loop thread owns the model and every KV cache, so no tensor is touched concurrently. Prefill
-/// runs one request at a time (not chunked): a very long prompt delays the batch's next step by its prefill time.</remarks>
+/// runs one request at a time (not chunked): a very long prompt delays the batch's next step by its prefill time.
+/// Batched kernels round differently for different batch shapes, which can flip a near-tied greedy token; so work
+/// that must be reproducible is submitted as a <em>group</em> (<see cref="SubmitGroup"/>), which runs by itself —
+/// in order, MaxBatch at a time, nothing else joining — and its replies depend on its requests alone.</remarks>
 public sealed class InferenceEngine : IAsyncDisposable
 {
-    readonly CausalLM model;
+    readonly IGenerationModel model;
     readonly EngineOptions options;
-    readonly Channel<Pending> queue;
+    readonly Channel<Pending[]> queue;   // a single request is an array of one; a group is batched only with itself
     readonly CancellationTokenSource stopping = new();
     readonly Task loop;
-    int queued;
+    long queued;
+    long forwardPasses;
 
-    sealed record Pending(EngineRequest Request, ChannelWriter<EngineEvent> Events);
+    sealed record Pending(EngineRequest Request, ChannelWriter<EngineEvent> Events, bool Grouped);
 
     sealed class Active(Pending p, KvCache cache) : IDisposable
     {
@@ -32,40 +37,65 @@ public sealed class InferenceEngine : IAsyncDisposable
         public List<long> Seen { get; } = [.. p.Request.PromptIds];
         public int Generated { get; set; }
         public long NextPosition { get; set; } = p.Request.PromptIds.Length;
+        public bool Grouped => p.Grouped;
         public void Dispose() => Cache.Dispose();
     }
 
-    public InferenceEngine(CausalLM model, EngineOptions? options = null)
+    public InferenceEngine(IGenerationModel model, EngineOptions? options = null)
     {
         this.model = model;
         this.options = options ?? new EngineOptions();
         this.options.Validate();
-        queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+        queue = Channel.CreateUnbounded<Pending[]>(new UnboundedChannelOptions { SingleReader = true });
         loop = Task.Factory.StartNew(Run, TaskCreationOptions.LongRunning);
     }
 
-    public CausalLM Model => model;
+    public IGenerationModel Model => model;
 
     /// <summary>Requests waiting for a batch slot.</summary>
-    public int Queued => Volatile.Read(ref queued);
+    public int Queued => (int)Interlocked.Read(ref queued);
+
+    /// <summary>Forward passes run so far (prefills and batched decode steps): how much batching saved shows here.</summary>
+    public long ForwardPasses => Interlocked.Read(ref forwardPasses);
 
     /// <summary>Queues a request; on <see cref="SubmitResult.Accepted"/> its events stream through <paramref name="events"/>.</summary>
     public SubmitResult Submit(EngineRequest request, out ChannelReader<EngineEvent> events)
     {
-        events = Channel.CreateBounded<EngineEvent>(1).Reader;
+        var result = SubmitGroup([request], out var streams, grouped: false);
+        events = streams[0];
+        return result;
+    }
+
+    /// <summary>Queues requests that are decoded together and with nothing else (see the remarks); all are accepted
+    /// or none. A request the engine cannot serve refuses the whole group: check requests before grouping them.</summary>
+    public SubmitResult SubmitGroup(IReadOnlyList<EngineRequest> requests, out ChannelReader<EngineEvent>[] events) =>
+        SubmitGroup(requests, out events, grouped: true);
+
+    SubmitResult SubmitGroup(IReadOnlyList<EngineRequest> requests, out ChannelReader<EngineEvent>[] events, bool grouped)
+    {
+        events = [.. requests.Select(_ => Channel.CreateBounded<EngineEvent>(1).Reader)];
         if (stopping.IsCancellationRequested) return SubmitResult.ShuttingDown;
-        if (request.PromptIds.Length == 0 || request.PromptIds.Length + request.MaxNewTokens > options.MaxContext)
-            return SubmitResult.PromptTooLong;
-        if (Interlocked.Increment(ref queued) > options.MaxQueue)
+        foreach (var request in requests)
         {
-            Interlocked.Decrement(ref queued);
+            if (request.PromptIds.Length == 0 || request.PromptIds.Any(id => id < 0 || id >= model.VocabSize)) return SubmitResult.InvalidPrompt;
+            if (request.PromptIds.Length + request.MaxNewTokens > options.MaxContext) return SubmitResult.PromptTooLong;
+        }
+        if (requests.Count == 0) return SubmitResult.Accepted;
+        if (Interlocked.Add(ref queued, requests.Count) > options.MaxQueue)
+        {
+            Interlocked.Add(ref queued, -requests.Count);
             return SubmitResult.QueueFull;
         }
-        var channel = Channel.CreateUnbounded<EngineEvent>(new UnboundedChannelOptions { SingleWriter = true });
-        events = channel.Reader;
-        if (!queue.Writer.TryWrite(new Pending(request, channel.Writer)))
+        var pending = new Pending[requests.Count];
+        for (int i = 0; i < requests.Count; i++)
         {
-            Interlocked.Decrement(ref queued);
+            var channel = Channel.CreateUnbounded<EngineEvent>(new UnboundedChannelOptions { SingleWriter = true });
+            events[i] = channel.Reader;
+            pending[i] = new Pending(requests[i], channel.Writer, grouped);
+        }
+        if (!queue.Writer.TryWrite(pending))
+        {
+            Interlocked.Add(ref queued, -requests.Count);
             return SubmitResult.ShuttingDown;
         }
         return SubmitResult.Accepted;
@@ -74,16 +104,14 @@ public sealed class InferenceEngine : IAsyncDisposable
     void Run()
     {
         var active = new List<Active>();
+        var waiting = new Queue<Pending>();  // taken from the channel, not yet admitted (a group's rest, in order)
         using var _ = no_grad();
         while (!stopping.IsCancellationRequested)
         {
-            while (active.Count < options.MaxBatch && queue.Reader.TryRead(out var pending))
-            {
-                Interlocked.Decrement(ref queued);
-                if (Prefill(pending) is { } admitted) active.Add(admitted);
-            }
+            Admit(active, waiting);
             if (active.Count == 0)
             {
+                if (waiting.Count > 0) continue;
                 try { queue.Reader.WaitToReadAsync(stopping.Token).AsTask().Wait(); }
                 catch (AggregateException) { break; }
                 continue;
@@ -91,8 +119,39 @@ public sealed class InferenceEngine : IAsyncDisposable
             DecodeStep(active);
         }
         foreach (var a in active) Finish(a, FinishReason.Cancelled, "the engine is shutting down");
-        while (queue.Reader.TryRead(out var p))
-            p.Events.TryComplete();
+        foreach (var p in waiting) p.Events.TryComplete();
+        while (queue.Reader.TryRead(out var left))
+            foreach (var p in left) p.Events.TryComplete();
+    }
+
+    /// <summary>Fills free batch slots in arrival order. A group starts only on an empty batch and then runs alone:
+    /// singles behind it wait (first come, first served), and nothing joins it until its rows are done.</summary>
+    void Admit(List<Active> active, Queue<Pending> waiting)
+    {
+        bool groupRunning = active.Count > 0 && active[0].Grouped;
+        if (groupRunning) return;
+        while (active.Count < options.MaxBatch)
+        {
+            if (waiting.Count == 0)
+            {
+                if (!queue.Reader.TryRead(out var next)) return;
+                foreach (var p in next) waiting.Enqueue(p);
+            }
+            if (waiting.Peek().Grouped)
+            {
+                if (active.Count > 0) return;
+                while (active.Count < options.MaxBatch && waiting.TryPeek(out var p) && p.Grouped)
+                {
+                    waiting.Dequeue();
+                    Interlocked.Decrement(ref queued);
+                    if (Prefill(p) is { } admitted) active.Add(admitted);
+                }
+                return;
+            }
+            var single = waiting.Dequeue();
+            Interlocked.Decrement(ref queued);
+            if (Prefill(single) is { } one) active.Add(one);
+        }
     }
 
     Active? Prefill(Pending pending)
@@ -110,6 +169,7 @@ public sealed class InferenceEngine : IAsyncDisposable
             using var scope = NewDisposeScope();
             var ids = tensor(request.PromptIds, device: model.Device).unsqueeze(0);
             var positions = ScalarOps.Arange(0, request.PromptIds.Length, model.Device).unsqueeze(0);
+            Interlocked.Increment(ref forwardPasses);
             var logits = model.Forward(new ForwardInputs(ids, positions, active.Cache, LastPositionOnly: true));
             return Emit(active, logits[0, 0]) ? active : null;
         }
@@ -173,6 +233,7 @@ public sealed class InferenceEngine : IAsyncDisposable
     {
         var ids = tensor(rows.Select(a => a.Seen[^1]).ToArray(), device: model.Device).unsqueeze(1);
         var positions = tensor(rows.Select(a => a.NextPosition).ToArray(), device: model.Device).unsqueeze(1);
+        Interlocked.Increment(ref forwardPasses);
         return model.Forward(new ForwardInputs(ids, positions, LastPositionOnly: true, RowCaches: rows.Select(a => a.Cache).ToArray()));
     }
 

@@ -21,7 +21,7 @@ public sealed record ForwardInputs(Tensor Ids, Tensor Positions, KvCache? Cache 
 
 /// <summary><c>model.embed_tokens → model.layers.N → model.norm → lm_head</c>: the skeleton all three families share.
 /// Subclasses build the layers and say what differs (embedding scale, norm style, RoPE per layer, soft-capping).</summary>
-public abstract class CausalLM : nn.Module
+public abstract class CausalLM : nn.Module, IGenerationModel
 {
     public ModelConfig Config { get; }
     public readonly DecoderStack model;
@@ -37,6 +37,7 @@ public abstract class CausalLM : nn.Module
 
     public ScalarType DType => model.embed_tokens.weight.dtype;
     public Device Device => model.embed_tokens.weight.device;
+    public int VocabSize => Config.VocabSize;
 
     /// <summary>Logits in float32: (B, T, V), or (B, 1, V) with <see cref="ForwardInputs.LastPositionOnly"/>.</summary>
     public Tensor Forward(ForwardInputs input)

@@ -46,8 +46,14 @@ public class CliTests
         var generated = Run("generate", dir, "--ids", "1,2,3", "--max-tokens", "5", "--ignore-eos");
         Assert.Equal(0, generated.Code);
         var ids = generated.Out.Trim().Split(',').Select(long.Parse).ToArray();
-        var alone = Avocado.Models.Generation.TextGenerator.Generate(model, new() { Prompts = [[1, 2, 3]], MaxNewTokens = 5 })[0];
-        Assert.Equal(alone.Ids, ids);
+        // Greedy: each token is the argmax of a full forward pass over everything before it (no cache, no engine).
+        var expectedIds = new List<long> { 1, 2, 3 };
+        for (int step = 0; step < 5; step++)
+        {
+            using var all = model.Logits([.. expectedIds]);
+            expectedIds.Add(all[-1].argmax().item<long>());
+        }
+        Assert.Equal(expectedIds.Skip(3), ids);
 
         var gguf = Run("model", "export-gguf", dir, "--out", Path.Combine(dir, "m.gguf"));
         Assert.True(gguf.Code == 0, gguf.Err);

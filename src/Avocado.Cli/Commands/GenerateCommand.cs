@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Avocado.Inference;
 using Avocado.Models;
 using Avocado.Models.Generation;
 using Avocado.Text.Chat;
@@ -10,7 +11,7 @@ namespace Avocado.Cli.Commands;
 /// ids for an id prompt, text for a text prompt, with a chat reply's reasoning shown apart from its answer.</summary>
 public static class GenerateCommand
 {
-    public static int Run(CommandArgs a)
+    public static async Task<int> RunAsync(CommandArgs a)
     {
         var dir = a.Positional(0, "checkpoint directory");
         var ids = a.Ids("ids");
@@ -47,15 +48,15 @@ public static class GenerateCommand
         using var model = ModelLoader.Load(dir);
         var stops = stopOverride ?? (ignoreEos ? [] : StopIds(model, tokenizer, format));
         var printer = json ? null : new StreamPrinter(tokenizer, format, stops);
-        var result = TextGenerator.Generate(model, new GenerationRequest
+        if (ids!.FirstOrDefault(id => id >= model.VocabSize) is var outside && outside >= model.VocabSize)
+            throw new UsageException($"--ids: token {outside} is outside the vocabulary [0, {model.VocabSize})");
+        var request = new EngineRequest { PromptIds = ids!, MaxNewTokens = maxTokens, Sampling = sampling, StopTokens = stops, TopLogprobs = topLogprobs };
+        GeneratedSequence result;
+        await using (var engine = new InferenceEngine(model, new EngineOptions { MaxBatch = 1, MaxContext = int.MaxValue }))
         {
-            Prompts = [ids!],
-            MaxNewTokens = maxTokens,
-            Sampling = sampling,
-            StopTokens = stops,
-            TopLogprobs = topLogprobs,
-            OnToken = printer is null ? null : e => printer.Push(e.Token.Id),
-        })[0];
+            try { result = await engine.CompleteAsync(request, printer is null ? null : t => printer.Push(t.Id)); }
+            catch (GenerationException e) { throw new ArgumentException(e.Message); }
+        }
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(new

@@ -25,8 +25,6 @@ public sealed record InProcessTeacherOptions
     public DateOnly? CurrentDate { get; init; }
     /// <summary>Most requests decoded together.</summary>
     public int MaxBatch { get; init; } = 8;
-    /// <summary>How long the worker waits for concurrent requests to join a batch.</summary>
-    public TimeSpan BatchWindow { get; init; } = TimeSpan.FromMilliseconds(5);
     public torch.ScalarType DType { get; init; } = torch.ScalarType.Float32;
     /// <summary>Null: CPU.</summary>
     public torch.Device? Device { get; init; }
@@ -34,9 +32,10 @@ public sealed record InProcessTeacherOptions
 
 /// <summary>
 /// A teacher running in this process: a Hugging Face layout checkpoint (config.json, safetensors, tokenizer.json)
-/// loaded with <see cref="ModelLoader"/>, prompts rendered by the family's chat format, generation by
-/// <see cref="TextGenerator"/> (concurrent requests batched), replies parsed by the format's parser. Log-probabilities
-/// come from the generated tokens; their byte spans from incremental decoding of the reply.
+/// loaded with <see cref="ModelLoader"/>, prompts rendered by the family's chat format, generation by the
+/// <see cref="InferenceEngine"/> (concurrent requests batched; <see cref="GenerateTogether"/> as a group of its own),
+/// replies parsed by the format's parser. Log-probabilities come from the generated tokens; their byte spans from
+/// incremental decoding of the reply.
 /// </summary>
 public sealed class InProcessTeacher : IBatchTeacher, IDisposable
 {
@@ -44,7 +43,8 @@ public sealed class InProcessTeacher : IBatchTeacher, IDisposable
     readonly IChatFormat format;
     readonly InProcessTeacherOptions options;
     readonly int contextLength;
-    readonly GenerationQueue queue;
+    readonly long[] stopTokens;
+    readonly InferenceEngine engine;
     readonly IDisposable? owned;
 
     public string Name { get; }
@@ -55,8 +55,8 @@ public sealed class InProcessTeacher : IBatchTeacher, IDisposable
     public string ChatFamily => format.Family;
     public ITokenizer Tokenizer => tokenizer;
     public int MaxBatch => options.MaxBatch;
-    /// <summary>Generation calls made (each may serve several requests).</summary>
-    public int Batches => queue.Batches;
+    /// <summary>Forward passes the model has run (one decode step serves every request in the batch).</summary>
+    public long ForwardPasses => engine.ForwardPasses;
 
     /// <summary>Loads a checkpoint directory; the teacher owns (and disposes) the model.</summary>
     /// <exception cref="ArgumentException">The tokenizer and the model or chat format do not fit together (the message says how).</exception>
@@ -94,12 +94,12 @@ public sealed class InProcessTeacher : IBatchTeacher, IDisposable
             throw new ArgumentException($"teacher '{options.Name}': the tokenizer has {tokenizer.VocabSize} tokens but the model's embedding only " +
                 $"{model.Config.VocabSize} rows (vocab_size in config.json): they do not belong together");
         int context = model.Config.MaxPositionEmbeddings > 0 ? model.Config.MaxPositionEmbeddings : int.MaxValue;
-        return new InProcessTeacher(tokenizer, model.Config.Family, context, options, r => TextGenerator.Generate(model, r), ownsModel ? model : null);
+        return new InProcessTeacher(tokenizer, model.Config.Family, context, options, model, ownsModel ? model : null);
     }
 
-    /// <summary>The seam tests use: any generation function in place of a loaded model.</summary>
+    /// <summary>Also the seam tests use: any <see cref="IGenerationModel"/> (a scripted one) in place of a loaded model.</summary>
     internal InProcessTeacher(ITokenizer tokenizer, string modelFamily, int contextLength, InProcessTeacherOptions options,
-        Func<GenerationRequest, IReadOnlyList<GeneratedSequence>> generate, IDisposable? owned = null)
+        IGenerationModel model, IDisposable? owned = null)
     {
         if (options.MaxBatch < 1) throw new ArgumentException("MaxBatch must be ≥ 1");
         this.tokenizer = tokenizer;
@@ -116,8 +116,9 @@ public sealed class InProcessTeacher : IBatchTeacher, IDisposable
         if (formatStops.Count == 0)
             throw new ArgumentException($"teacher '{Name}': the tokenizer ({tokenizer.Name}) has none of the {format.Family} chat format's stop tokens " +
                 $"({string.Join(", ", format.StopTokens)}); set InProcessTeacherOptions.ChatFamily to the format this tokenizer was made for");
-        var stops = formatStops.Concat(tokenizer.EosIds).Distinct().Select(i => (long)i).ToArray();
-        queue = new GenerationQueue(generate, stops, options.MaxBatch, options.BatchWindow);
+        stopTokens = formatStops.Concat(tokenizer.EosIds).Distinct().Select(i => (long)i).ToArray();
+        // The queue is unbounded in practice: callers (trace engine, eval) bound what they have in flight themselves.
+        engine = new InferenceEngine(model, new EngineOptions { MaxBatch = options.MaxBatch, MaxQueue = int.MaxValue, MaxContext = contextLength });
     }
 
     static string? FamilyOfTokenizer(string name) => name switch
@@ -156,35 +157,32 @@ public sealed class InProcessTeacher : IBatchTeacher, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var prepared = Prepare(request, ct);
-        _ = queue.Enqueue(prepared.Job);
-        return await CompleteAsync(prepared, ct).ConfigureAwait(false);
+        return await CompleteAsync(prepared, engine.CompleteAsync(prepared.Job), ct).ConfigureAwait(false);
     }
 
     public IReadOnlyList<Task<TeacherReply>> GenerateTogether(IReadOnlyList<TeacherRequest> requests, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(requests);
         var tasks = new Task<TeacherReply>[requests.Count];
-        var group = new List<GenerationQueue.Job>();
+        var group = new List<(int Index, Prepared Prepared)>();
         for (int i = 0; i < requests.Count; i++)
         {
-            Prepared prepared;
             try
             {
-                prepared = Prepare(requests[i] ?? throw new ArgumentNullException(nameof(requests), $"request {i} is null"), ct);
+                group.Add((i, Prepare(requests[i] ?? throw new ArgumentNullException(nameof(requests), $"request {i} is null"), ct)));
             }
             catch (Exception e)
             {
                 tasks[i] = Task.FromException<TeacherReply>(e);
-                continue;
             }
-            group.Add(prepared.Job);
-            tasks[i] = CompleteAsync(prepared, ct);
         }
-        queue.EnqueueGroup([.. group]);
+        var sequences = engine.CompleteTogether([.. group.Select(g => g.Prepared.Job)]);
+        for (int j = 0; j < group.Count; j++)
+            tasks[group[j].Index] = CompleteAsync(group[j].Prepared, sequences[j], ct);
         return tasks;
     }
 
-    sealed record Prepared(TeacherRequest Request, GenerationQueue.Job Job, int PromptTokens, string PromptHash, long Started);
+    sealed record Prepared(TeacherRequest Request, EngineRequest Job, int PromptTokens, string PromptHash, long Started);
 
     /// <summary>Validates, renders and tokenizes a request into a queue job (not yet queued).</summary>
     Prepared Prepare(TeacherRequest request, CancellationToken ct)
@@ -203,13 +201,18 @@ public sealed class InProcessTeacher : IBatchTeacher, IDisposable
             TopK = request.Sampling.TopK,
             Seed = request.EffectiveSeed ?? request.SampleIndex,
         };
-        var job = new GenerationQueue.Job(ids, sampling, request.Sampling.MaxTokens, request.TopLogprobs ?? 0, ct);
+        var job = new EngineRequest
+        {
+            PromptIds = ids, MaxNewTokens = request.Sampling.MaxTokens, Sampling = sampling, StopTokens = stopTokens,
+            TopLogprobs = request.TopLogprobs ?? 0, Cancellation = ct,
+        };
         return new Prepared(request, job, ids.Length, TeacherPrompt.Sha256Hex(prompt), started);
     }
 
-    async Task<TeacherReply> CompleteAsync(Prepared p, CancellationToken ct)
+    async Task<TeacherReply> CompleteAsync(Prepared p, Task<GeneratedSequence> generation, CancellationToken ct)
     {
-        var sequence = await p.Job.Result.Task.WaitAsync(ct).ConfigureAwait(false);
+        var sequence = await generation.WaitAsync(ct).ConfigureAwait(false);
+        if (sequence.Finish == FinishReason.Cancelled) ct.ThrowIfCancellationRequested();
         return Build(sequence, p.Request, p.PromptTokens, p.PromptHash, Stopwatch.GetElapsedTime(p.Started));
     }
 
@@ -250,7 +253,7 @@ public sealed class InProcessTeacher : IBatchTeacher, IDisposable
 
     public void Dispose()
     {
-        queue.Dispose();
+        engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
         owned?.Dispose();
     }
 }

@@ -10,8 +10,8 @@ public sealed record SamplingOptions
     /// <summary>CTRL-style: logits of tokens already in the sequence are divided (if positive) or multiplied
     /// (if negative) by this; 1 = off.</summary>
     public double RepetitionPenalty { get; init; } = 1;
-    /// <summary>Fixes the random stream; sequence i of a batch uses seed + i, so its result does not depend on
-    /// which other prompts share its batch.</summary>
+    /// <summary>Fixes the random stream: each sequence has a generator of its own seeded with this, so its result
+    /// does not depend on which other sequences share its batch.</summary>
     public long Seed { get; init; } = 0;
 
     public bool Greedy => Temperature <= 0;
@@ -25,26 +25,9 @@ public sealed record SamplingOptions
     }
 }
 
-/// <summary>One generation job: prompts of any lengths, decoded together.</summary>
-public sealed record GenerationRequest
-{
-    public required IReadOnlyList<long[]> Prompts { get; init; }
-    public int MaxNewTokens { get; init; } = 64;
-    public SamplingOptions Sampling { get; init; } = new();
-    /// <summary>Generation of a sequence stops after it emits one of these (the stop token is included in the output).</summary>
-    public IReadOnlyCollection<long> StopTokens { get; init; } = [];
-    /// <summary>How many top alternatives (with log-probabilities) to report per generated token.</summary>
-    public int TopLogprobs { get; init; } = 0;
-    /// <summary>Called for each new token of each sequence as soon as it is chosen (streaming).</summary>
-    public Action<TokenEvent>? OnToken { get; init; }
-    public CancellationToken Cancellation { get; init; } = default;
-}
-
 /// <summary>A generated token with its log-probability under the model (temperature 1, before any sampling
 /// transform — what distillation needs) and the top alternatives.</summary>
 public sealed record GeneratedToken(long Id, float Logprob, IReadOnlyList<(long Id, float Logprob)> Top);
-
-public sealed record TokenEvent(int Sequence, int Index, GeneratedToken Token);
 
 public enum FinishReason { Stop, Length, Cancelled }
 

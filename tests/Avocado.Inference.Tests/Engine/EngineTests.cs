@@ -38,8 +38,27 @@ public class EngineTests(TinyModelFixture fixture) : IClassFixture<TinyModelFixt
         throw new InvalidOperationException("stream ended without a completion event");
     }
 
-    long[] Alone(long[] prompt, SamplingOptions s, int max) => TextGenerator.Generate(fixture.Model,
-        new GenerationRequest { Prompts = [prompt], MaxNewTokens = max, Sampling = s })[0].Ids;
+    /// <summary>The request on an engine of its own, batch of one.</summary>
+    long[] Alone(long[] prompt, SamplingOptions s, int max)
+    {
+        var engine = new InferenceEngine(fixture.Model, new EngineOptions { MaxBatch = 1 });
+        try { return engine.CompleteAsync(new EngineRequest { PromptIds = prompt, MaxNewTokens = max, Sampling = s }).GetAwaiter().GetResult().Ids; }
+        finally { engine.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+    }
+
+    /// <summary>The fixture's model, except that a prompt holding <see cref="Poison"/> throws (as a model bug would).</summary>
+    sealed class BreakingModel(CausalLM inner) : IGenerationModel
+    {
+        public const long Poison = 13;
+        public TorchSharp.torch.Device Device => inner.Device;
+        public int VocabSize => inner.VocabSize;
+        public Avocado.Models.Layers.KvCache NewCache() => inner.NewCache();
+        public TorchSharp.torch.Tensor Forward(ForwardInputs input)
+        {
+            if (input.Ids.shape[1] > 1 && input.Ids.data<long>().Contains(Poison)) throw new InvalidOperationException("poisoned token");
+            return inner.Forward(input);
+        }
+    }
 
     [Fact]
     public async Task Concurrent_requests_of_different_lengths_each_get_what_they_would_get_alone()
@@ -65,9 +84,9 @@ public class EngineTests(TinyModelFixture fixture) : IClassFixture<TinyModelFixt
     [Fact]
     public async Task A_request_that_breaks_the_model_fails_alone_and_its_batch_partners_finish()
     {
-        await using var engine = new InferenceEngine(fixture.Model, new EngineOptions { MaxBatch = 4 });
+        await using var engine = new InferenceEngine(new BreakingModel(fixture.Model), new EngineOptions { MaxBatch = 4 });
         long[] good1 = [1, 2, 3, 4], good2 = [50, 60];
-        long[] broken = [5, fixture.Model.Config.VocabSize + 7]; // an id past the embedding table
+        long[] broken = [5, BreakingModel.Poison];
         var sampling = new SamplingOptions();
         var runs = new[] { good1, broken, good2 }.Select(p =>
         {
