@@ -1,3 +1,4 @@
+using Avocado.Models;
 using Avocado.Models.Generation;
 
 namespace Avocado.Inference;
@@ -10,6 +11,8 @@ public sealed record EngineRequest
     public SamplingOptions Sampling { get; init; } = new();
     public IReadOnlyCollection<long> StopTokens { get; init; } = [];
     public int TopLogprobs { get; init; }
+    /// <summary>Pixels for the prompt's image placeholders (a model that sees reads them in the prefill).</summary>
+    public VisualInputs? Visual { get; init; }
     /// <summary>Cancelled when the client goes away: generation stops at the next step and what was generated is reported.</summary>
     public CancellationToken Cancellation { get; init; }
 }

@@ -170,7 +170,7 @@ public sealed class InferenceEngine : IAsyncDisposable
             var ids = tensor(request.PromptIds, device: model.Device).unsqueeze(0);
             var positions = ScalarOps.Arange(0, request.PromptIds.Length, model.Device).unsqueeze(0);
             Interlocked.Increment(ref forwardPasses);
-            var logits = model.Forward(new ForwardInputs(ids, positions, active.Cache, LastPositionOnly: true));
+            var logits = model.Forward(new ForwardInputs(ids, positions, active.Cache, LastPositionOnly: true, Visual: request.Visual));
             return Emit(active, logits[0, 0]) ? active : null;
         }
         catch (Exception e)

@@ -15,9 +15,18 @@ public abstract class DecoderLayer(string name) : nn.Module(name)
 /// <summary>Inputs of one forward pass. Positions (B, T) are absolute token indices, −1 for padding.
 /// <see cref="RowCaches"/> (continuous batching): one cache per row, T = 1, instead of <see cref="Cache"/>.
 /// <see cref="Segments"/> (B, T) (training on packed rows): tokens attend only within their segment; positions restart
-/// at 0 in each segment so every packed document sees exactly what it would see alone.</summary>
+/// at 0 in each segment so every packed document sees exactly what it would see alone.
+/// <see cref="Visual"/>: pixels for the prompt's image placeholders (a model that sees reads its own kind).</summary>
 public sealed record ForwardInputs(Tensor Ids, Tensor Positions, KvCache? Cache = null, bool LastPositionOnly = false,
-    IReadOnlyList<KvCache>? RowCaches = null, Tensor? Segments = null);
+    IReadOnlyList<KvCache>? RowCaches = null, Tensor? Segments = null, VisualInputs? Visual = null);
+
+/// <summary>Pixels that go with a prompt's visual placeholder tokens; each family that sees defines its own.</summary>
+public abstract record VisualInputs;
+
+/// <summary>What a model that sees lays over the token embeddings: <see cref="Features"/> (K, C) replace the embeddings
+/// where <see cref="Placeholders"/> (B, T) is true, in order; tokens inside one of <see cref="Bidirectional"/>'s position
+/// ranges [start, end) also see the later tokens of that range (an image is read all at once).</summary>
+public sealed record VisualOverlay(Tensor Placeholders, Tensor Features, IReadOnlyList<(long Start, long End)> Bidirectional);
 
 /// <summary><c>model.embed_tokens → model.layers.N → model.norm → lm_head</c>: the skeleton all three families share.
 /// Subclasses build the layers and say what differs (embedding scale, norm style, RoPE per layer, soft-capping).</summary>
@@ -45,7 +54,7 @@ public abstract class CausalLM : nn.Module, IGenerationModel
         using var scope = NewDisposeScope();
         if (input.RowCaches is { } rows && (rows.Count != input.Ids.shape[0] || input.Ids.shape[1] != 1))
             throw new ArgumentException("per-row caches need one cache per row and exactly one new token per row");
-        var h = model.Forward(input.Ids, input.Positions, input.Cache, input.RowCaches, input.Segments);
+        var h = model.Forward(input.Ids, input.Positions, input.Cache, input.RowCaches, input.Segments, Overlay(input));
         if (input.LastPositionOnly) h = h.narrow(1, h.shape[1] - 1, 1);
         return Head(h).MoveToOuterDisposeScope();
     }
@@ -75,6 +84,10 @@ public abstract class CausalLM : nn.Module, IGenerationModel
         new(Enumerable.Range(0, Config.NumHiddenLayers).Select(i => Config.IsSliding(i) ? Config.SlidingWindowSize : 0));
 
     protected virtual Tensor SoftcapLogits(Tensor logits) => logits;
+
+    /// <summary>Visual inputs turned into what replaces the placeholder embeddings; text-only models refuse them.</summary>
+    protected virtual VisualOverlay? Overlay(ForwardInputs input) => input.Visual is null ? null
+        : throw new ArgumentException($"{Config.Family} ({GetType().Name}) does not see images; load a checkpoint with a vision tower");
 }
 
 /// <summary><c>model.*</c>: embeddings, layers and the final norm.</summary>
@@ -100,10 +113,12 @@ public abstract class DecoderStack : nn.Module
 
     protected virtual Tensor Embed(Tensor ids) => embed_tokens.forward(ids);
 
-    public Tensor Forward(Tensor ids, Tensor positions, KvCache? cache, IReadOnlyList<KvCache>? rowCaches = null, Tensor? segments = null)
+    public Tensor Forward(Tensor ids, Tensor positions, KvCache? cache, IReadOnlyList<KvCache>? rowCaches = null, Tensor? segments = null,
+        VisualOverlay? visual = null)
     {
         using var scope = NewDisposeScope();
         var h = Embed(ids);
+        if (visual is not null) h = h.masked_scatter(visual.Placeholders.unsqueeze(-1), visual.Features.to(h.dtype));
         var tables = new Dictionary<Rope, (Tensor, Tensor)>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < layers.Count; i++)
         {
@@ -111,7 +126,7 @@ public abstract class DecoderStack : nn.Module
             if (!tables.TryGetValue(rope, out var cs)) tables[rope] = cs = rope.Tables(positions, h.dtype);
             var window = config.IsSliding(i) ? config.SlidingWindowSize : 0;
             var rows = rowCaches?.Select(c => c.Layers[i]).ToArray();
-            h = layers[i].Forward(h, new AttentionInputs(cs.Item1, cs.Item2, positions, window, cache?.Layers[i], rows, segments));
+            h = layers[i].Forward(h, new AttentionInputs(cs.Item1, cs.Item2, positions, window, cache?.Layers[i], rows, segments, visual?.Bidirectional));
         }
         return norm.forward(h).MoveToOuterDisposeScope();
     }

@@ -34,16 +34,29 @@ public static class CheckpointLayout
     public static bool IsMxfp4Parameter(string name) =>
         name.Contains(".mlp.experts.") && Mxfp4Parameters.Any(p => name.EndsWith("." + p, StringComparison.Ordinal));
 
-    /// <summary>Checkpoint key → our key. Multimodal Gemma 3 checkpoints nest the text model under a prefix that
-    /// depends on the transformers version; vision tensors are not ours and return null.</summary>
-    public static string? Normalize(string key)
+    /// <summary>Checkpoint key → our key. Multimodal checkpoints nest the text model under a prefix that depends on
+    /// the transformers version (<c>language_model.model.*</c> before 4.52, <c>model.language_model.*</c> since), and
+    /// the vision parts likewise (<c>vision_tower.*</c> or <c>model.vision_tower.*</c>).</summary>
+    public static string Normalize(string key)
     {
-        foreach (var prefix in (string[])["vision_tower.", "multi_modal_projector.", "model.vision_tower.", "model.multi_modal_projector."])
-            if (key.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        foreach (var part in (string[])["vision_tower.", "multi_modal_projector."])
+            if (key.StartsWith("model." + part, StringComparison.Ordinal)) return key["model.".Length..];
         if (key.StartsWith("language_model.model.", StringComparison.Ordinal)) return "model." + key["language_model.model.".Length..];
         if (key.StartsWith("model.language_model.", StringComparison.Ordinal)) return "model." + key["model.language_model.".Length..];
         if (key.StartsWith("language_model.lm_head.", StringComparison.Ordinal)) return key["language_model.".Length..];
         return key;
+    }
+
+    /// <summary>Whether a checkpoint key belongs to a vision tower or projector (a text-only model skips them).</summary>
+    public static bool IsVisual(string ourKey) =>
+        ourKey.StartsWith("vision_tower.", StringComparison.Ordinal) || ourKey.StartsWith("multi_modal_projector.", StringComparison.Ordinal);
+
+    /// <summary>Our key → the key a model of this kind is saved under: the published layout of current transformers.</summary>
+    public static string Stored(CausalLM model, string ourKey)
+    {
+        if (model is not Architectures.Gemma3ForConditionalGeneration) return ourKey;
+        if (IsVisual(ourKey)) return "model." + ourKey;
+        return ourKey.StartsWith("model.", StringComparison.Ordinal) ? "model.language_model." + ourKey["model.".Length..] : ourKey;
     }
 
     /// <summary>Whether a config says experts are MXFP4.</summary>

@@ -10,6 +10,7 @@ public static class ModelFactory
     public static CausalLM Create(ModelConfig config, TensorFactory f) => config switch
     {
         Qwen3Config c => new Qwen3ForCausalLM(c, f),
+        Gemma3Config { Vision: not null } c => new Gemma3ForConditionalGeneration(c, f),
         Gemma3Config c => new Gemma3ForCausalLM(c, f),
         GptOssConfig c => new GptOssForCausalLM(c, f),
         _ => throw new ConfigException($"no architecture for model_type '{config.ModelType}'"),

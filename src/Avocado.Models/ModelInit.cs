@@ -52,6 +52,10 @@ public static class ModelInit
             var parent = name.Split('.')[^2];
             Tensor value = (leaf, parent) switch
             {
+                // Vision towers: LayerNorms around 1, convolutions scaled by their fan-in (in · p · p).
+                (_, _) when name.StartsWith("vision_tower.") && name.Contains("norm") && leaf == "weight" => randn(p.shape, generator: generator).Mul(0.1).Add(1),
+                ("weight", _) when p.ndim == 4 => randn(p.shape, generator: generator).Mul(1.0 / Math.Sqrt(p.shape[1] * p.shape[2] * p.shape[3])),
+                ("mm_input_projection_weight", _) => randn(p.shape, generator: generator).Mul(1.0 / Math.Sqrt(p.shape[0])),
                 (_, _) when name.Contains("norm") && model.Config is Gemma3Config => randn(p.shape, generator: generator).Mul(0.1), // zero-centred (1+w)
                 (_, _) when name.Contains("norm") => randn(p.shape, generator: generator).Mul(0.1).Add(1),
                 ("sinks", _) => randn(p.shape, generator: generator),

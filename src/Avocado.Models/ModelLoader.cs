@@ -34,9 +34,14 @@ public static class ModelLoader
 
     static void LoadWeights(CausalLM model, CheckpointReader reader, bool mxfp4)
     {
+        // A text-only model loaded from a checkpoint that also sees leaves the vision tensors unread.
+        bool sees = model.named_parameters().Any(p => CheckpointLayout.IsVisual(p.name));
         var available = new Dictionary<string, TensorEntry>();
         foreach (var (key, entry) in reader.Tensors)
-            if (CheckpointLayout.Normalize(key) is { } name) available[name] = entry;
+        {
+            var name = CheckpointLayout.Normalize(key);
+            if (sees || !CheckpointLayout.IsVisual(name)) available[name] = entry;
+        }
 
         var expected = CheckpointLayout.Expected(model, mxfp4);
         var problems = new List<string>();

@@ -36,7 +36,7 @@ public static class ModelSaver
                 yield return new(name + "_scales", q.Scales);
                 continue;
             }
-            yield return new(name, p.detach().to(dtype));
+            yield return new(CheckpointLayout.Stored(model, name), p.detach().to(dtype));
         }
     }
 

@@ -31,6 +31,19 @@ public static class TinyPresets
                 RopeTheta = 1e6, RopeLocalBaseFreq = 1e4, RmsNormEps = 1e-6, TieWordEmbeddings = true,
                 MaxPositionEmbeddings = 512, TorchDtype = "float32", BosTokenId = [2], EosTokenId = [1], PadTokenId = 0,
             },
+            "gemma3-vision" => (Gemma3Config)For("gemma3", vocab) with
+            {
+                Architectures = ["Gemma3ForConditionalGeneration"],
+                Vision = new Gemma3VisionSpec
+                {
+                    // 32 px images in 4 px patches: an 8×8 grid pooled 2×2 to 16 soft tokens per image.
+                    Vision = new SiglipVisionConfig
+                    {
+                        HiddenSize = 32, IntermediateSize = 64, NumHiddenLayers = 2, NumAttentionHeads = 2, ImageSize = 32, PatchSize = 4,
+                    },
+                    MmTokensPerImage = 16, BoiTokenIndex = vocab - 3, EoiTokenIndex = vocab - 2, ImageTokenIndex = vocab - 1,
+                },
+            },
             "gpt-oss" => new GptOssConfig
             {
                 Architectures = ["GptOssForCausalLM"], ModelType = "gpt_oss", VocabSize = vocab, HiddenSize = 64,

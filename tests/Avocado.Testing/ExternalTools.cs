@@ -23,6 +23,19 @@ public static class ExternalTools
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>Debian's <c>/usr/bin/python3</c>, which has python3-torch / -numpy / -pil (the PATH's python3 may be
+    /// another interpreter without them); scripts/setup installs the packages.</summary>
+    public const string SystemPython = "/usr/bin/python3";
+
+    /// <summary>Runs a script of <c>tests/parity</c> with <see cref="SystemPython"/>; fails with its stderr when it fails.</summary>
+    public static string RunParityScript(string relativeScript, params string[] args)
+    {
+        var script = Path.Combine(RepoPaths.Root, "tests", "parity", relativeScript);
+        var (code, stdout, stderr) = Run(SystemPython, [script, .. args], timeout: TimeSpan.FromMinutes(5));
+        if (code != 0) throw new InvalidOperationException($"{relativeScript} exited {code}:\n{stderr}");
+        return stdout;
+    }
+
     /// <summary>The CLI built next to the tests (project reference).</summary>
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "avocado.dll");
 

@@ -21,6 +21,10 @@ public sealed record Gemma3Config : ModelConfig
     [JsonPropertyName("final_logit_softcapping")] public double? FinalLogitSoftcapping { get; init; }
     [JsonPropertyName("attn_logit_softcapping")] public double? AttnLogitSoftcapping { get; init; }
 
+    /// <summary>Set when the checkpoint sees (<c>Gemma3ForConditionalGeneration</c>: config.json nests this record under
+    /// <c>text_config</c> beside <c>vision_config</c>); null for the text-only decoder.</summary>
+    [JsonIgnore] public Gemma3VisionSpec? Vision { get; init; }
+
     [JsonIgnore] public override string Family => "gemma3";
 
     [JsonIgnore] public override int SlidingWindowSize => SlidingWindow;
@@ -38,5 +42,6 @@ public sealed record Gemma3Config : ModelConfig
         Require(source, SlidingWindowPattern > 0, "sliding_window_pattern", "must be positive");
         Require(source, HiddenActivation == "gelu_pytorch_tanh", "hidden_activation",
             $"is '{HiddenActivation}'; Gemma 3 uses gelu_pytorch_tanh");
+        Vision?.Validate(source, VocabSize);
     }
 }

@@ -17,9 +17,10 @@ public sealed record AttentionSpec(
 /// <summary>Per-forward inputs shared by all layers: rotary tables for this layer's kind, and query positions.
 /// Either one <see cref="Cache"/> for the whole batch (sequences advance in lockstep), or — for continuous
 /// batching — <see cref="RowCaches"/>: one cache per batch row, each row a single new token.</summary>
-/// <summary><see cref="Segments"/> (B, T): packed training rows — a query sees only keys of its own segment (no cache).</summary>
+/// <summary><see cref="Segments"/> (B, T): packed training rows — a query sees only keys of its own segment (no cache).
+/// <see cref="Bidirectional"/>: position ranges [start, end) whose tokens see each other both ways (an image's tokens).</summary>
 public sealed record AttentionInputs(Tensor Cos, Tensor Sin, Tensor Positions, int Window, LayerKvCache? Cache,
-    IReadOnlyList<LayerKvCache>? RowCaches = null, Tensor? Segments = null);
+    IReadOnlyList<LayerKvCache>? RowCaches = null, Tensor? Segments = null, IReadOnlyList<(long Start, long End)>? Bidirectional = null);
 
 /// <summary>Multi-head causal self-attention with grouped KV heads, optional sliding window, QK-norm and sinks.</summary>
 /// <remarks>Field names equal the Hugging Face checkpoint keys (<c>self_attn.q_proj</c>, …).</remarks>
@@ -73,6 +74,7 @@ public sealed class SelfAttention : nn.Module
             if (a.Cache is not null) throw new ArgumentException("packed segments are for training forwards without a KV cache");
             mask = mask.logical_and(AttentionMask.SameSegment(segments));
         }
+        if (a.Bidirectional is { Count: > 0 } spans) mask = mask.logical_or(AttentionMask.WithinSpans(a.Positions, keyPositions, spans));
         return AttentionCore.Attend(q, keys, values, mask, spec.Scale, sinks, spec.Softcap);
     }
 
@@ -95,6 +97,18 @@ public static class AttentionMask
 {
     /// <summary>(B, 1, T, T): query t and key s belong to the same packed document.</summary>
     public static Tensor SameSegment(Tensor segments) => segments.unsqueeze(-1).eq(segments.unsqueeze(1)).unsqueeze(1);
+
+    /// <summary>(B, 1, T, S): query and key lie in the same range [start, end) of positions.</summary>
+    public static Tensor WithinSpans(Tensor queryPositions, Tensor keyPositions, IReadOnlyList<(long Start, long End)> spans)
+    {
+        using var scope = NewDisposeScope();
+        var q = queryPositions.unsqueeze(-1); // (B, T, 1)
+        var k = keyPositions.unsqueeze(1);    // (B, 1, S)
+        var within = zeros(q.shape[0], q.shape[1], k.shape[2], ScalarType.Bool, q.device);
+        foreach (var (start, end) in spans)
+            within = within.logical_or(q.Ge(start).logical_and(q.Lt(end)).logical_and(k.Ge(start).logical_and(k.Lt(end))));
+        return within.unsqueeze(1).MoveToOuterDisposeScope();
+    }
 
     /// <summary>Key s is visible to query t iff it is a real token (position ≥ 0), not in the future, and —
     /// on sliding layers — within the last <paramref name="window"/> positions (the query's own included).</summary>
