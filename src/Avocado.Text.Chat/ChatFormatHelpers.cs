@@ -17,6 +17,21 @@ internal static class ChatFormatHelpers
         }
     }
 
+    /// <summary>For formats of text-only models: content lists of text alone become their joined text (as the
+    /// vision templates print them); an image or video part is refused with the reason.</summary>
+    public static IReadOnlyList<ChatMessage> TextOnly(IReadOnlyList<ChatMessage> messages, string family)
+    {
+        if (!messages.Any(m => m?.Parts is not null)) return messages;
+        return [.. messages.Select((m, i) =>
+        {
+            if (m?.Parts is not { } parts) return m!;
+            if (parts.FirstOrDefault(p => p is not TextPart) is { } visual)
+                throw new ChatFormatException($"{family}: message {i} has an {(visual is VideoPart ? "video" : "image")} part, but the {family} " +
+                    "chat format is for a text-only model; use a checkpoint that sees (gemma3 with a vision tower, qwen3-vl)", i);
+            return m with { Content = string.Concat(parts.Cast<TextPart>().Select(t => t.Text)), Parts = null };
+        })];
+    }
+
     public static string RequireContent(ChatMessage m, int index, string family) =>
         m.Content ?? throw new ChatFormatException($"{family}: message {index} ({m.Role}) has no content", index);
 

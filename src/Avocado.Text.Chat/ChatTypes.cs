@@ -15,7 +15,12 @@ public sealed record ChatMessage(string Role, string? Content = null)
     public string? Name { get; init; }
     public string? ToolCallId { get; init; }
 
+    /// <summary>A user message that mixes text with images or videos, in order (OpenAI's content list). When set,
+    /// <see cref="Content"/> is null. Only formats of models that see accept visual parts.</summary>
+    public IReadOnlyList<ContentPart>? Parts { get; init; }
+
     public static ChatMessage System(string content) => new(ChatRoles.System, content);
+    public static ChatMessage UserParts(params ContentPart[] parts) => new(ChatRoles.User) { Parts = parts };
     public static ChatMessage User(string content) => new(ChatRoles.User, content);
     public static ChatMessage Assistant(string? content, string? reasoning = null, IReadOnlyList<ToolCall>? toolCalls = null) =>
         new(ChatRoles.Assistant, content) { Reasoning = reasoning, ToolCalls = toolCalls };
@@ -64,3 +69,15 @@ public sealed record ParsedReply(string? Reasoning, string Content, IReadOnlyLis
 
 /// <summary>A conversation file's messages and tools.</summary>
 public sealed record ChatConversation(IReadOnlyList<ChatMessage> Messages, IReadOnlyList<ToolDefinition> Tools);
+
+/// <summary>One piece of a message's content list. The pixels travel beside the prompt; a part only marks where the
+/// model reads them.</summary>
+public abstract record ContentPart;
+
+public sealed record TextPart(string Text) : ContentPart;
+
+/// <summary>An image: the chat template writes the family's image marker here.</summary>
+public sealed record ImagePart : ContentPart;
+
+/// <summary>A video: the chat template writes the family's video marker here.</summary>
+public sealed record VideoPart : ContentPart;

@@ -15,6 +15,7 @@ public sealed class Gemma3ChatFormat : IChatFormat
     internal const string StartOfTurn = "<start_of_turn>";
     internal const string EndOfTurn = "<end_of_turn>";
     internal const string Eos = "<eos>";
+    internal const string StartOfImage = "<start_of_image>";
 
     private static readonly string[] Stops = [EndOfTurn, Eos];
 
@@ -33,7 +34,11 @@ public sealed class Gemma3ChatFormat : IChatFormat
         string firstUserPrefix = "";
         if (messages[0].Role == ChatRoles.System)
         {
-            firstUserPrefix = ChatFormatHelpers.RequireContent(messages[0], 0, F) + "\n\n";
+            // A content list's first part is taken as its text, as the template does (messages[0]['content'][0]['text']).
+            firstUserPrefix = (messages[0].Parts is { } systemParts
+                ? systemParts.FirstOrDefault() as TextPart ?? throw new ChatFormatException($"{F}: a system message's first part must be text", 0)
+                : null)?.Text ?? ChatFormatHelpers.RequireContent(messages[0], 0, F);
+            firstUserPrefix += "\n\n";
             start = 1;
         }
         for (int i = start; i < messages.Count; i++)
@@ -54,10 +59,23 @@ public sealed class Gemma3ChatFormat : IChatFormat
                     i);
             if (m.ToolCalls is { Count: > 0 })
                 throw new ChatFormatException($"{F}: message {i} has tool calls; Gemma 3's chat format has no tool calls", i);
-            string content = ChatFormatHelpers.RequireContent(m, i, F);
             sb.Append(StartOfTurn).Append(m.Role == ChatRoles.Assistant ? "model" : "user").Append('\n');
             if (i == start) sb.Append(firstUserPrefix);
-            sb.Append(PyStr.Strip(content)).Append(EndOfTurn).Append('\n');
+            if (m.Parts is { } parts)
+            {
+                // The template writes <start_of_image> per image (the processor expands it, see VisualPrompts) and
+                // each text part trimmed; Gemma 3 reads videos as their frames, one image part each.
+                foreach (var part in parts)
+                    sb.Append(part switch
+                    {
+                        ImagePart => StartOfImage,
+                        TextPart t => PyStr.Strip(t.Text),
+                        VideoPart => throw new ChatFormatException($"{F}: message {i} has a video part; Gemma 3 reads a video as its frames (one image part each)", i),
+                        _ => throw new ChatFormatException($"{F}: message {i} has an unknown part", i),
+                    });
+            }
+            else sb.Append(PyStr.Strip(ChatFormatHelpers.RequireContent(m, i, F)));
+            sb.Append(EndOfTurn).Append('\n');
         }
         if (options.AddGenerationPrompt) sb.Append(StartOfTurn).Append("model\n");
         return sb.ToString();

@@ -45,6 +45,7 @@ public sealed class HarmonyChatFormat : IChatFormat
 
     public string Render(IReadOnlyList<ChatMessage> messages, ChatOptions options)
     {
+        messages = ChatFormatHelpers.TextOnly(messages, F);
         ChatFormatHelpers.CheckMessages(messages, options, F);
         var tools = ChatFormatHelpers.CheckTools(options, F);
         var date = options.CurrentDate ?? DateOnly.FromDateTime(DateTime.Now);

@@ -36,6 +36,7 @@ public sealed class Qwen3ChatFormat : IChatFormat
 
     public string Render(IReadOnlyList<ChatMessage> messages, ChatOptions options)
     {
+        messages = ChatFormatHelpers.TextOnly(messages, F);
         ChatFormatHelpers.CheckMessages(messages, options, F);
         var tools = ChatFormatHelpers.CheckTools(options, F);
         int n = messages.Count;

@@ -108,8 +108,22 @@ public static class TemplateReference
         {
             w.WriteStartObject();
             w.WriteString("role", m.Role);
+            if (m.Parts is { } parts)
+            {
+                // A content list as transformers users pass it: {"type": "image"} and {"type": "text", "text": …}.
+                w.WritePropertyName("content");
+                w.WriteStartArray();
+                foreach (var part in parts)
+                {
+                    w.WriteStartObject();
+                    if (part is TextPart t) { w.WriteString("type", "text"); w.WriteString("text", t.Text); }
+                    else w.WriteString("type", part is VideoPart ? "video" : "image");
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             // Tool-call messages without text get "" (Qwen3's template cannot take None there).
-            w.WriteString("content", m.Content ?? "");
+            else w.WriteString("content", m.Content ?? "");
             if (m.Reasoning is not null && family != "gemma3") w.WriteString(family == "gpt-oss" ? "thinking" : "reasoning_content", m.Reasoning);
             if (m.ToolCalls is { Count: > 0 })
             {
