@@ -9,7 +9,7 @@ namespace Avocado.Cli;
 public static class AvocadoCommands
 {
     const string CheckpointDir = "checkpoint directory (Hugging Face layout: config.json, *.safetensors, tokenizer.json)";
-    static readonly string[] Families = ["qwen3", "gemma3", "gpt-oss"];
+    static readonly string[] Families = ["qwen3", "gemma3", "gpt-oss", "gemma3-vision"];
 
     public static RootCommand Build()
     {

@@ -17,4 +17,7 @@ public static class ModelFactory
     };
 
     public static readonly IReadOnlyList<string> Families = ["qwen3", "gemma3", "gpt-oss"];
+
+    /// <summary>Families that see, for <c>model init</c> (their checkpoints load by config like any other).</summary>
+    public static readonly IReadOnlyList<string> SeeingFamilies = ["gemma3-vision"];
 }

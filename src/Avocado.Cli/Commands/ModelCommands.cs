@@ -14,8 +14,8 @@ public static class ModelCommands
     public static int Init(CommandArgs a)
     {
         var family = a.Required("family");
-        if (!ModelFactory.Families.Contains(family))
-            throw new UsageException($"--family must be one of {string.Join(", ", ModelFactory.Families)}, got '{family}'");
+        if (!ModelFactory.Families.Contains(family) && !ModelFactory.SeeingFamilies.Contains(family))
+            throw new UsageException($"--family must be one of {string.Join(", ", ModelFactory.Families.Concat(ModelFactory.SeeingFamilies))}, got '{family}'");
         var preset = a.Option("preset") ?? "tiny";
         if (preset != "tiny") throw new UsageException($"--preset '{preset}' is unknown; available: tiny");
         var outDir = a.Required("out");
@@ -23,6 +23,14 @@ public static class ModelCommands
         var vocab = a.Int("vocab-size");
         var dtype = ModelSaver.ParseDType(a.Option("dtype") ?? "f32");
         var tokenizerName = a.Option("tokenizer");
+        if (family == "gemma3-vision")
+        {
+            if (tokenizerName is not null) throw new UsageException("--tokenizer: gemma3-vision writes its own small tokenizer (with the image tokens)");
+            var written = SeeingModels.InitGemma3Vision(outDir, seed, vocab, dtype);
+            Console.WriteLine($"wrote gemma3-vision ({preset}, {CountParameters(written):N0} parameters, seed {seed}, a byte-level tokenizer with " +
+                              $"Gemma 3's image tokens and chat template) to {outDir}");
+            return 0;
+        }
         var config = TinyPresets.For(family, vocab);
         if (tokenizerName is not null)
         {

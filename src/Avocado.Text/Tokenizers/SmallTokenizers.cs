@@ -17,12 +17,15 @@ public static class SmallTokenizers
     {
         "qwen3" => ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>", "<tool_call>", "</tool_call>"],
         "gemma3" => ["<pad>", "<eos>", "<bos>", "<start_of_turn>", "<end_of_turn>"],
+        // A Gemma 3 that sees: its image markers and the placeholder the vision features replace.
+        "gemma3-vision" => [.. SpecialTokensFor("gemma3"), "<start_of_image>", "<end_of_image>", "<image_soft_token>"],
         "gpt-oss" => ["<|endoftext|>", "<|start|>", "<|end|>", "<|message|>", "<|channel|>", "<|constrain|>", "<|return|>", "<|call|>"],
         _ => throw new ArgumentException($"unknown chat family '{family}'"),
     };
 
     /// <param name="merges">BPE merges as pairs of byte-level token strings, in priority order.</param>
-    public static void WriteByteLevel(string dir, string family, IReadOnlyList<(string Left, string Right)>? merges = null)
+    /// <param name="chatTemplate">Written as tokenizer_config.json's <c>chat_template</c> when given.</param>
+    public static void WriteByteLevel(string dir, string family, IReadOnlyList<(string Left, string Right)>? merges = null, string? chatTemplate = null)
     {
         Directory.CreateDirectory(dir);
         var vocab = new JsonObject();
@@ -56,7 +59,7 @@ public static class SmallTokenizers
         };
         var (bos, eos, pad) = family switch
         {
-            "gemma3" => ("<bos>", "<eos>", "<pad>"),
+            "gemma3" or "gemma3-vision" => ("<bos>", "<eos>", "<pad>"),
             _ => ((string?)null, "<|endoftext|>", "<|endoftext|>"),
         };
         var config = new JsonObject
@@ -64,6 +67,7 @@ public static class SmallTokenizers
             ["bos_token"] = bos, ["eos_token"] = eos, ["pad_token"] = pad, ["add_bos_token"] = false, ["add_eos_token"] = false,
             ["model_max_length"] = 4096, ["tokenizer_class"] = "PreTrainedTokenizerFast",
         };
+        if (chatTemplate is not null) config["chat_template"] = chatTemplate;
         File.WriteAllText(Path.Combine(dir, "tokenizer.json"), tokenizer.ToJsonString());
         File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), config.ToJsonString());
     }
