@@ -11,8 +11,8 @@ Usage: qwen3_vl_reference.py COMMAND JOB.json, where JOB.json names the inputs a
   tower         {"config": vision_config, "weights": f.safetensors, "inputs": f.safetensors, "output": f.safetensors}
   resize        {"cases": [{"input", "width", "height", "new_width", "new_height", "filter", "output"}]}  raw RGB24
   smart-resize  {"images": [[h, w, factor, min, max]], "videos": [[t, h, w, tf, factor, min, max]], "output": f.json}
-  preprocess    {"frames": [raw RGB24 paths], "width", "height", "patch_size", "merge_size", "temporal_patch_size",
-                 "resized_height", "resized_width", "mean", "std", "output": f.safetensors}
+  preprocess    {"kind": "image"|"video", "frames": [raw RGB24 paths], "width", "height", "patch_size", "merge_size",
+                 "temporal_patch_size", "min_pixels", "max_pixels", "mean", "std", "output": f.safetensors}
 """
 import json
 import math
@@ -223,7 +223,10 @@ def preprocess(job):
     pad the frames to a multiple of T with the last one, patchify in merge-block order."""
     from PIL import Image
     p, m, tp = job["patch_size"], job["merge_size"], job["temporal_patch_size"]
-    h, w = job["resized_height"], job["resized_width"]
+    if job["kind"] == "image":
+        h, w = smart_resize_image(job["height"], job["width"], p * m, job["min_pixels"], job["max_pixels"])
+    else:
+        h, w = smart_resize_video(len(job["frames"]), job["height"], job["width"], tp, p * m, job["min_pixels"], job["max_pixels"])
     mean, std = np.array(job["mean"], dtype=np.float32), np.array(job["std"], dtype=np.float32)
     frames = []
     for path in job["frames"]:
