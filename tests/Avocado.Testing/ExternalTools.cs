@@ -23,18 +23,32 @@ public static class ExternalTools
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
-    /// <summary>Debian's <c>/usr/bin/python3</c>, which has python3-torch / -numpy / -pil (the PATH's python3 may be
-    /// another interpreter without them); scripts/setup installs the packages.</summary>
+    /// <summary>Debian's interpreter, which python3-torch, python3-numpy and python3-pil install into (the first
+    /// python3 on PATH may be another one without them); scripts/setup installs the three packages.</summary>
     public const string SystemPython = "/usr/bin/python3";
 
-    /// <summary>Runs a script of <c>tests/parity</c> with <see cref="SystemPython"/>; fails with its stderr when it fails.</summary>
-    public static string RunParityScript(string relativeScript, params string[] args)
+    /// <summary>Runs <see cref="SystemPython"/> on a script of the repository (path relative to its root) with
+    /// libtorch and BLAS on one thread (the test machines' cores are shared). Fails the test with the install
+    /// command when the interpreter or one of <paramref name="modules"/> is missing, and with the script's stderr
+    /// when it exits non-zero; returns its stdout.</summary>
+    public static string RunSystemPython(string script, IEnumerable<string> args, string[] modules, TimeSpan? timeout = null)
     {
-        var script = Path.Combine(RepoPaths.Root, "tests", "parity", relativeScript);
-        var (code, stdout, stderr) = Run(SystemPython, [script, .. args], timeout: TimeSpan.FromMinutes(5));
-        if (code != 0) throw new InvalidOperationException($"{relativeScript} exited {code}:\n{stderr}");
+        const string Install = "run scripts/setup as root, or: apt-get install python3-torch python3-numpy python3-pil";
+        if (!File.Exists(SystemPython)) Assert.Fail($"{SystemPython} is needed for this reference check and is missing; {Install}");
+        var single = new Dictionary<string, string?> { ["OMP_NUM_THREADS"] = "1", ["MKL_NUM_THREADS"] = "1", ["OPENBLAS_NUM_THREADS"] = "1" };
+        if (modules.Length > 0)
+        {
+            var probe = Run(SystemPython, ["-c", "import " + string.Join(", ", modules)], environment: single);
+            if (probe.ExitCode != 0) Assert.Fail($"{SystemPython} lacks a module this check needs ({string.Join(", ", modules)}): {probe.Stderr.Trim()}; {Install}");
+        }
+        var (code, stdout, stderr) = Run(SystemPython, [Path.Combine(RepoPaths.Root, script), .. args], timeout: timeout, environment: single);
+        if (code != 0) Assert.Fail($"{script} {string.Join(' ', args)} exited with {code}:\n{stderr}");
         return stdout;
     }
+
+    /// <summary>Runs a script of <c>tests/parity</c> with <see cref="SystemPython"/> (torch and numpy needed).</summary>
+    public static string RunParityScript(string relativeScript, params string[] args) =>
+        RunSystemPython(Path.Combine("tests", "parity", relativeScript), args, ["torch", "numpy"], TimeSpan.FromMinutes(5));
 
     /// <summary>The CLI built next to the tests (project reference).</summary>
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "avocado.dll");

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Avocado.Models.Layers;
 
-/// <summary>LayerNorm with weight and bias (the vision towers'; the decoders use <see cref="RmsNorm"/>). Computed in
+/// <summary>LayerNorm with weight and bias (the vision towers: SigLIP, Qwen3-VL; the decoders use <see cref="RmsNorm"/>). Computed in
 /// float32 and cast back, as the towers run in bf16 when published weights are.</summary>
 public sealed class LayerNorm : nn.Module<Tensor, Tensor>
 {
