@@ -1,22 +1,11 @@
 // Gemma 3's image preprocessing. Reference: transformers models/gemma3/image_processing_gemma3.py (resize to a fixed
 // square with Pillow's bilinear filter, aspect ratio ignored; rescale 1/255; mean = std = 0.5; optional pan-and-scan).
+using Avocado.Common.Imaging;
 using Avocado.Models.Config;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Avocado.Models.Vision;
-
-/// <summary>An RGB24 image: <see cref="Height"/> rows of <see cref="Width"/>·3 bytes.</summary>
-public sealed record RgbImage(byte[] Pixels, int Width, int Height)
-{
-    public RgbImage Crop(int x, int y, int width, int height)
-    {
-        var crop = new byte[width * height * 3];
-        for (int row = 0; row < height; row++)
-            Array.Copy(Pixels, ((y + row) * Width + x) * 3, crop, row * width * 3, width * 3);
-        return new RgbImage(crop, width, height);
-    }
-}
 
 public sealed record Gemma3ImageProcessor
 {
@@ -53,7 +42,7 @@ public sealed record Gemma3ImageProcessor
     /// <summary>One image → (3, S, S) float32 pixel values for the tower.</summary>
     public float[] Pixels(RgbImage image)
     {
-        var resized = ImagePreprocessing.Resize(image.Pixels, image.Width, image.Height, ImageSize, ImageSize, ResizeFilter.Bilinear);
+        var resized = ImagePreprocessing.Resize(image.Rgb, image.Width, image.Height, ImageSize, ImageSize, ResizeFilter.Bilinear);
         return ImagePreprocessing.RescaleAndNormalize(resized, ImageSize, ImageSize, 1 / 255.0, [0.5f, 0.5f, 0.5f], [0.5f, 0.5f, 0.5f]);
     }
 

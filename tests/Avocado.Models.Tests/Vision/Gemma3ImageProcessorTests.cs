@@ -1,3 +1,4 @@
+using Avocado.Common.Imaging;
 using Avocado.Models.Vision;
 
 namespace Avocado.Models.Tests.Vision;
@@ -6,7 +7,7 @@ namespace Avocado.Models.Tests.Vision;
 /// computes them (expected sizes worked out from its formula by hand).</summary>
 public class Gemma3ImageProcessorTests
 {
-    static RgbImage Image(int w, int h) => new(Enumerable.Range(0, w * h * 3).Select(i => (byte)(i * 31 % 251)).ToArray(), w, h);
+    static RgbImage Image(int w, int h) => new(w, h, Enumerable.Range(0, w * h * 3).Select(i => (byte)(i * 31 % 251)).ToArray());
 
     [Theory]
     [InlineData(1000, 400, new[] { 334, 334, 332 }, new[] { 400, 400, 400 })] // ratio 2.5 → 3 crops, the last clipped
@@ -26,7 +27,7 @@ public class Gemma3ImageProcessorTests
             var image = Image(w, h);
             bool wide = w >= h;
             int offset = wide ? crops[0].Width * 3 : crops[0].Height * w * 3;
-            Assert.Equal(image.Pixels[offset], crops[1].Pixels[0]);
+            Assert.Equal(image.Rgb[offset], crops[1].Rgb[0]);
         }
     }
 
@@ -34,7 +35,7 @@ public class Gemma3ImageProcessorTests
     public void Pixels_are_a_fixed_square_rescaled_to_minus_one_one()
     {
         var processor = new Gemma3ImageProcessor { ImageSize = 8 };
-        var white = new RgbImage(Enumerable.Repeat((byte)255, 20 * 10 * 3).ToArray(), 20, 10);
+        var white = new RgbImage(20, 10, Enumerable.Repeat((byte)255, 20 * 10 * 3).ToArray());
         var (pixels, crops) = processor.Preprocess([white, Image(5, 7)]);
         Assert.Equal(new long[] { 2, 3, 8, 8 }, pixels.shape);
         Assert.Equal([0, 0], crops);
