@@ -9,9 +9,10 @@ public sealed class MediaFilesCollection : ICollectionFixture<MediaFiles>
     public const string Name = "generated media files";
 }
 
-/// <summary>Runs alone: it measures the process's peak memory, which parallel tests would inflate.</summary>
+/// <summary>Tests that change or measure the whole process (an environment variable, the peak memory) run alone,
+/// after the parallel ones: other tests would see the change or inflate the measurement.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class MemoryCollection
+public sealed class ProcessWideCollection
 {
-    public const string Name = "memory measurement";
+    public const string Name = "process-wide (runs alone)";
 }

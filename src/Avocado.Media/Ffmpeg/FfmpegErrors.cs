@@ -11,6 +11,11 @@ internal static partial class FfmpegErrors
 
     static readonly string[] Generic = ["Conversion failed!", "Last message repeated"];
 
+    public const string CorruptVideo = "corrupt video: frames could not be decoded";
+
+    /// <summary>ffmpeg's warning for a frame the decoder output with errors concealed (garbage a model must not see).</summary>
+    public static bool IsDamagedFrame(string message) => message.Contains("corrupt decoded frame", StringComparison.Ordinal);
+
     /// <summary>The message of a warning-or-worse line, without context and level; null for other lines.</summary>
     public static string? LevelOf(string line)
     {
@@ -34,7 +39,7 @@ internal static partial class FfmpegErrors
         if (Has("No such file or directory")) return "file not found" + evidence;
         if (Has("Permission denied")) return "permission denied" + evidence;
         if (Has("corrupt decoded frame") || Has("Error while decoding") || Has("error while decoding"))
-            return "corrupt video: too many frames could not be decoded" + evidence;
+            return CorruptVideo + evidence;
         if (Has("Invalid data found when processing input")) return "not a video or image ffmpeg can read, or corrupt" + evidence;
         return $"ffmpeg failed (exit code {exitCode})" + evidence;
     }

@@ -22,6 +22,7 @@ internal sealed class FfmpegProcess : IAsyncDisposable
     readonly Queue<string> _diagnostics = new();
     readonly Task _stderrPump;
     volatile bool _stalled, _killedByUs;
+    int _damagedFrames;
 
     FfmpegProcess(Process process, string mediaPath, TimeSpan timeout, CancellationToken ct)
     {
@@ -56,6 +57,8 @@ internal sealed class FfmpegProcess : IAsyncDisposable
     }
 
     public Stream Stdout => _process.StandardOutput.BaseStream;
+
+    public int ProcessId => _process.Id;
 
     /// <summary>Output arrived: the watchdog starts counting again.</summary>
     public void KeepAlive() => _watchdog.CancelAfter(_timeout);
@@ -100,6 +103,10 @@ internal sealed class FfmpegProcess : IAsyncDisposable
             throw new MediaException(_mediaPath, FfmpegErrors.Explain(Diagnostics, _process.ExitCode));
     }
 
+    /// <summary>Frames the decoder flagged as damaged so far ("corrupt decoded frame"). ffmpeg logs this before the
+    /// frame reaches the filters, so by the time a frame's timestamp has arrived its own flag has been counted.</summary>
+    public int DamagedFrames => Volatile.Read(ref _damagedFrames);
+
     /// <summary>The last lines ffmpeg logged at warning level or above (level tag removed), oldest first.</summary>
     public IReadOnlyList<string> Diagnostics
     {
@@ -127,8 +134,9 @@ internal sealed class FfmpegProcess : IAsyncDisposable
                     if (seconds is { } t) _frameTimes.Writer.TryWrite(t);
                     continue;
                 }
-                if (FfmpegErrors.LevelOf(line) is { } message)
-                    lock (_diagnostics)
+                if (FfmpegErrors.LevelOf(line) is not { } message) continue;
+                if (FfmpegErrors.IsDamagedFrame(message)) Interlocked.Increment(ref _damagedFrames);
+                lock (_diagnostics)
                     {
                         _diagnostics.Enqueue(message);
                         if (_diagnostics.Count > DiagnosticLines) _diagnostics.Dequeue();

@@ -8,8 +8,7 @@ namespace Avocado.Media;
 /// Why every frame (up to <see cref="SceneDetectionOptions.MaxAnalysisFps"/>) and not 2 fps: ffmpeg decodes every
 /// frame either way (a 2-fps filter only drops decoded frames), so the extra cost is scaling thumbnails — measured on
 /// a 10-minute 720p H.264: decoding alone 8.0 s, plus 2-fps thumbnails 9.1 s, plus thumbnails of all 18,000 frames
-/// 12.3 s (area scaling, 2 cores). For 35 % more time a cut is placed on its frame instead of within half a second,
-/// and frames a second apart never look like a cut because the camera moved.</summary>
+/// 12.3 s (area scaling, 2 cores). For 35 % more time a cut is placed on its frame instead of within half a second.</summary>
 public sealed class SceneDetector
 {
     readonly VideoReader _reader;

@@ -43,6 +43,9 @@ internal static class FrameDecoder
             var rgb = shared ?? new byte[frameBytes];
             if (!await ffmpeg.ReadExactlyAsync(rgb, frameBytes, ct)) break;
             double t = await ffmpeg.NextFrameTimeAsync(ct);
+            // Strict on purpose: a concealed, half-grey frame is worse than no frame in a training set. Valid files
+            // never trip this: after a seek the decoder withholds frames that lack their references.
+            if (ffmpeg.DamagedFrames > 0) throw new MediaException(probe.Path, FfmpegErrors.CorruptVideo + ffmpeg.Detail());
             if (plan.EndSeconds is { } end && t >= end) { stoppedEarly = true; break; }
             last = t;
             yield return new VideoFrame(index++, t, plan.Width, plan.Height, rgb);
