@@ -27,12 +27,12 @@ internal static class FrameGrabber
     /// <summary>For each target time (increasing), the frame on screen then: the last frame at or before it (the first
     /// frame of the video for a time before it). One frame that covers several targets is handed out once.</summary>
     public static async IAsyncEnumerable<Grab> GrabAsync(VideoProbe probe, IReadOnlyList<double> targets, int width, int height, MediaLimits limits,
-        [EnumeratorCancellation] CancellationToken ct)
+        [EnumeratorCancellation] CancellationToken ct, double runGap = RunGap)
     {
         // A window a little over one frame interval catches the frame on screen at a target in constant-rate video.
         double window = 1.5 / probe.Fps;
         double? lastHandedOut = null;
-        foreach (var run in Runs(targets))
+        foreach (var run in Runs(targets, runGap))
         {
             var plan = new DecodePlan(width, height)
             {
@@ -84,14 +84,14 @@ internal static class FrameGrabber
         }
     }
 
-    /// <summary>Consecutive targets at most <see cref="RunGap"/> apart, at most <see cref="MaxTargetsPerRun"/> a run.</summary>
-    internal static IEnumerable<List<double>> Runs(IReadOnlyList<double> targets)
+    /// <summary>Consecutive targets at most <paramref name="runGap"/> apart, at most <see cref="MaxTargetsPerRun"/> a run.</summary>
+    internal static IEnumerable<List<double>> Runs(IReadOnlyList<double> targets, double runGap = RunGap)
     {
         var run = new List<double>();
         foreach (var t in targets)
         {
-            if (run.Count > 0 && (t < run[^1])) throw new ArgumentException("target times must not decrease");
-            if (run.Count > 0 && (t - run[^1] > RunGap || run.Count == MaxTargetsPerRun))
+            if (run.Count > 0 && t < run[^1]) throw new ArgumentException("target times must not decrease");
+            if (run.Count > 0 && (t - run[^1] > runGap || run.Count == MaxTargetsPerRun))
             {
                 yield return run;
                 run = [];
