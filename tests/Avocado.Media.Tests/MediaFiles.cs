@@ -1,9 +1,22 @@
 namespace Avocado.Media.Tests;
 
 /// <summary>Test videos and images generated with ffmpeg from lavfi sources (and raw frames we write), once per test
-/// run. Every file's content is known by construction: where the cuts are, what colour each frame is.</summary>
+/// run. Every file's content is known by construction: where the cuts are, what colour each frame is.
+///
+/// One shared instance rather than an xunit collection fixture: a collection runs its classes one after another, and
+/// these tests spend most of their time waiting for ffmpeg, so classes sharing the files in parallel finish sooner.</summary>
 public sealed class MediaFiles : IDisposable
 {
+    static readonly Lazy<MediaFiles> SharedFiles = new(() =>
+    {
+        var files = new MediaFiles();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => files.Dispose();
+        return files;
+    });
+
+    /// <summary>The files, made on first use (thread-safe) and deleted when the test process exits.</summary>
+    public static MediaFiles Shared => SharedFiles.Value;
+
     readonly TempDir _dir = new("avocado-media-");
 
     public const double CutsFps = 24;
@@ -15,17 +28,57 @@ public sealed class MediaFiles : IDisposable
 
     public const int PatternWidth = 96, PatternHeight = 64;
 
-    public MediaFiles()
+    MediaFiles()
     {
-        Cuts = Make("cuts.mp4", "-f", "lavfi", "-i", "testsrc=s=320x240:r=24:d=2", "-f", "lavfi", "-i", "color=c=red:s=320x240:r=24:d=3",
+        Cuts = _dir.File("cuts.mp4");
+        SameLumaCut = _dir.File("same-luma.mp4");
+        Motion = _dir.File("motion.mp4");
+        Indexed = _dir.File("indexed.nut");
+        AudioOnly = _dir.File("audio-only.mp4");
+        NotAVideo = _dir.File("not-a-video.mp4");
+        Empty = _dir.File("empty.mp4");
+        TruncatedIndexAtEnd = _dir.File("truncated.mp4");
+        TruncatedIndexAtFront = _dir.File("truncated-faststart.mp4");
+        Corrupt = _dir.File("corrupt.mp4");
+        PatternRgb = Pattern();
+        Png = _dir.File("pattern.png");
+        Jpeg = _dir.File("pattern.jpg");
+        Webp = _dir.File("pattern.webp");
+        Gif = _dir.File("pattern.gif");
+        TruncatedPng = _dir.File("truncated.png");
+
+        System.IO.File.WriteAllText(NotAVideo, "This is a text file with a video's name.\n");
+        System.IO.File.WriteAllBytes(Empty, []);
+        // Independent files in parallel: starting ffmpeg costs ~0.4 s of mostly waiting here, so overlapping pays.
+        Parallel.Invoke(MakeCutsAndItsDamagedCopies, MakeIndexed, MakeImages,
+            () => Make(SameLumaCut, "-f", "lavfi", "-i", "color=c=red:s=160x120:r=24:d=2", "-f", "lavfi", "-i", "color=c=0x008000:s=160x120:r=24:d=2",
+                "-filter_complex", "[0][1]concat=n=2:v=1:a=0,format=yuv420p", "-c:v", "libx264", "-preset", "ultrafast"),
+            () => Make(Motion, "-f", "lavfi", "-i", "testsrc2=s=320x240:r=24:d=6", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast"),
+            () => Make(AudioOnly, "-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "aac"));
+    }
+
+    void MakeCutsAndItsDamagedCopies()
+    {
+        Make(Cuts, "-f", "lavfi", "-i", "testsrc=s=320x240:r=24:d=2", "-f", "lavfi", "-i", "color=c=red:s=320x240:r=24:d=3",
             "-f", "lavfi", "-i", "color=c=blue:s=320x240:r=24:d=2.5", "-f", "lavfi", "-i", "testsrc2=s=320x240:r=24:d=2.5",
             "-filter_complex", "[0][1][2][3]concat=n=4:v=1:a=0,format=yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-g", "48");
-        // Pure red and dark green (#008000) have the same luma: only colour tells the two shots apart.
-        SameLumaCut = Make("same-luma.mp4", "-f", "lavfi", "-i", "color=c=red:s=160x120:r=24:d=2", "-f", "lavfi", "-i", "color=c=0x008000:s=160x120:r=24:d=2",
-            "-filter_complex", "[0][1]concat=n=2:v=1:a=0,format=yuv420p", "-c:v", "libx264", "-preset", "ultrafast");
-        Motion = Make("motion.mp4", "-f", "lavfi", "-i", "testsrc2=s=320x240:r=24:d=6", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast");
 
-        // Frame i is one flat colour that encodes i; FFV1 is lossless, so every decoded pixel is known exactly.
+        // Cut in half: with the index (moov) at the end, nothing can be read; with it at the front (faststart), the
+        // header promises 10 s and the frames stop half way.
+        HalfOf(Cuts, TruncatedIndexAtEnd);
+        var faststart = _dir.File("faststart.mp4");
+        Make(faststart, "-i", Cuts, "-c", "copy", "-movflags", "+faststart");
+        HalfOf(faststart, TruncatedIndexAtFront);
+
+        var bytes = System.IO.File.ReadAllBytes(Cuts);
+        var random = new Random(15);
+        for (int i = bytes.Length / 10; i < bytes.Length * 8 / 10; i++) bytes[i] = (byte)random.Next(256);
+        System.IO.File.WriteAllBytes(Corrupt, bytes);
+    }
+
+    /// <summary>Frame i is one flat colour that encodes i; FFV1 is lossless, so every decoded pixel is known exactly.</summary>
+    void MakeIndexed()
+    {
         var raw = _dir.File("indexed.rgb");
         using (var f = System.IO.File.Create(raw))
             for (int i = 0; i < IndexedFrames; i++)
@@ -33,36 +86,19 @@ public sealed class MediaFiles : IDisposable
                 var c = IndexedColor(i);
                 for (int p = 0; p < IndexedWidth * IndexedHeight; p++) f.Write([c.R, c.G, c.B]);
             }
-        Indexed = Make("indexed.nut", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", $"{IndexedWidth}x{IndexedHeight}", "-r", "24", "-i", raw,
-            "-c:v", "ffv1", "-pix_fmt", "bgr0");
+        Make(Indexed, "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", $"{IndexedWidth}x{IndexedHeight}", "-r", "24", "-i", raw, "-c:v", "ffv1", "-pix_fmt", "bgr0");
+    }
 
-        AudioOnly = Make("audio-only.mp4", "-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "aac");
-        NotAVideo = _dir.File("not-a-video.mp4");
-        System.IO.File.WriteAllText(NotAVideo, "This is a text file with a video's name.\n");
-        Empty = _dir.File("empty.mp4");
-        System.IO.File.WriteAllBytes(Empty, []);
-
-        // Cut in half: with the index (moov) at the end, nothing can be read; with it at the front (faststart), the
-        // header promises 10 s and the frames stop half way.
-        TruncatedIndexAtEnd = HalfOf(Cuts, "truncated.mp4");
-        var faststart = Make("faststart.mp4", "-i", Cuts, "-c", "copy", "-movflags", "+faststart");
-        TruncatedIndexAtFront = HalfOf(faststart, "truncated-faststart.mp4");
-
-        Corrupt = _dir.File("corrupt.mp4");
-        var bytes = System.IO.File.ReadAllBytes(Cuts);
-        var random = new Random(15);
-        for (int i = bytes.Length / 10; i < bytes.Length * 8 / 10; i++) bytes[i] = (byte)random.Next(256);
-        System.IO.File.WriteAllBytes(Corrupt, bytes);
-
-        PatternRgb = Pattern();
+    void MakeImages()
+    {
         var patternRaw = _dir.File("pattern.rgb");
         System.IO.File.WriteAllBytes(patternRaw, PatternRgb);
         string[] rawInput = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", $"{PatternWidth}x{PatternHeight}", "-i", patternRaw, "-frames:v", "1"];
-        Png = Make("pattern.png", [.. rawInput, "-pix_fmt", "rgb24"]);
-        Jpeg = Make("pattern.jpg", [.. rawInput, "-pix_fmt", "yuvj444p", "-q:v", "2"]);
-        Webp = Make("pattern.webp", [.. rawInput, "-c:v", "libwebp", "-quality", "95"]);
-        Gif = Make("pattern.gif", rawInput);
-        TruncatedPng = HalfOf(Png, "truncated.png");
+        Make(Png, [.. rawInput, "-pix_fmt", "rgb24"]);
+        Make(Jpeg, [.. rawInput, "-pix_fmt", "yuvj444p", "-q:v", "2"]);
+        Make(Webp, [.. rawInput, "-c:v", "libwebp", "-quality", "95"]);
+        Make(Gif, rawInput);
+        HalfOf(Png, TruncatedPng);
     }
 
     public string Cuts { get; }
@@ -104,19 +140,12 @@ public sealed class MediaFiles : IDisposable
         return rgb;
     }
 
-    string Make(string name, params string[] args)
-    {
-        var path = _dir.File(name);
-        Ffmpeg.Run(["-y", .. args, path]);
-        return path;
-    }
+    static void Make(string path, params string[] args) => Ffmpeg.Run(["-y", .. args, path]);
 
-    string HalfOf(string source, string name)
+    static void HalfOf(string source, string path)
     {
         var bytes = System.IO.File.ReadAllBytes(source);
-        var path = _dir.File(name);
         System.IO.File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
-        return path;
     }
 
     public void Dispose() => _dir.Dispose();

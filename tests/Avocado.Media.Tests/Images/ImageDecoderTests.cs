@@ -2,9 +2,10 @@ namespace Avocado.Media.Tests.Images;
 
 /// <summary>Images ffmpeg encoded from a known pattern (MediaFiles.Pattern: four flat quadrants and a gradient band)
 /// decode back to it: PNG exactly, JPEG and WebP within what lossy coding moves.</summary>
-[Collection(MediaFilesCollection.Name)]
-public sealed class ImageDecoderTests(MediaFiles files)
+public sealed class ImageDecoderTests
 {
+    readonly MediaFiles files = MediaFiles.Shared;
+
     const int W = MediaFiles.PatternWidth, H = MediaFiles.PatternHeight;
 
     [Fact]

@@ -1,8 +1,9 @@
 namespace Avocado.Media.Tests.Images;
 
-[Collection(MediaFilesCollection.Name)]
-public sealed class PngFileTests(MediaFiles files)
+public sealed class PngFileTests
 {
+    readonly MediaFiles files = MediaFiles.Shared;
+
     [Fact]
     public void A_written_png_is_valid_to_an_independent_decoder_and_holds_exactly_the_pixels()
     {

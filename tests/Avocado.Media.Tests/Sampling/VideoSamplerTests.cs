@@ -2,9 +2,10 @@ namespace Avocado.Media.Tests.Sampling;
 
 /// <summary>Sampling real files: the frame on screen at each target time, decoded by seeking or by decoding through.
 /// indexed.nut is lossless and frame i has a colour that encodes i, so each sampled frame proves which frame it is.</summary>
-[Collection(MediaFilesCollection.Name)]
-public sealed class VideoSamplerTests(MediaFiles files)
+public sealed class VideoSamplerTests
 {
+    readonly MediaFiles files = MediaFiles.Shared;
+
     static readonly FrameSize IndexedSize = FrameSize.Exact(MediaFiles.IndexedWidth, MediaFiles.IndexedHeight);
 
     /// <summary>The frame on screen at t in a 24-fps video starting at 0.</summary>

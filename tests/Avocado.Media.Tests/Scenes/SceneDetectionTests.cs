@@ -1,8 +1,9 @@
 namespace Avocado.Media.Tests.Scenes;
 
-[Collection(MediaFilesCollection.Name)]
-public sealed class SceneDetectionTests(MediaFiles files)
+public sealed class SceneDetectionTests
 {
+    readonly MediaFiles files = MediaFiles.Shared;
+
     const double OneFrame = 1 / MediaFiles.CutsFps;
 
     [Fact]

@@ -2,9 +2,10 @@ namespace Avocado.Media.Tests.Video;
 
 /// <summary>Every way a file can be unusable ends in a <see cref="MediaException"/> that names the file and the reason
 /// — from probing, decoding and sampling alike — never in a hang or a crash.</summary>
-[Collection(MediaFilesCollection.Name)]
-public sealed class BadInputTests(MediaFiles files)
+public sealed class BadInputTests
 {
+    readonly MediaFiles files = MediaFiles.Shared;
+
     public static TheoryData<string, string> Cases() => new()
     {
         { "missing", "file not found" },

@@ -1,8 +1,9 @@
 namespace Avocado.Media.Tests.Video;
 
-[Collection(MediaFilesCollection.Name)]
-public sealed class DecodeTests(MediaFiles files)
+public sealed class DecodeTests
 {
+    readonly MediaFiles files = MediaFiles.Shared;
+
     static readonly FrameSize IndexedSize = FrameSize.Exact(MediaFiles.IndexedWidth, MediaFiles.IndexedHeight);
 
     [Fact]

@@ -4,9 +4,10 @@ using Avocado.Media.Ffmpeg;
 namespace Avocado.Media.Tests.Video;
 
 /// <summary>No ffmpeg outlives its reader: disposal, cancellation and the stall watchdog kill it.</summary>
-[Collection(MediaFilesCollection.Name)]
-public sealed class FfmpegProcessTests(MediaFiles files)
+public sealed class FfmpegProcessTests
 {
+    readonly MediaFiles files = MediaFiles.Shared;
+
     static string[] DecodeArgs(string input) =>
         [.. FfmpegTools.CommonArguments, "-i", input, "-vf", "showinfo=checksum=0", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"];
 

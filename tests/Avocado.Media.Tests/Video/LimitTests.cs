@@ -1,9 +1,10 @@
 namespace Avocado.Media.Tests.Video;
 
 /// <summary>Each limit, when crossed, names the file, the limit and the actual value.</summary>
-[Collection(MediaFilesCollection.Name)]
-public sealed class LimitTests(MediaFiles files)
+public sealed class LimitTests
 {
+    readonly MediaFiles files = MediaFiles.Shared;
+
     static async Task<MediaException> ReadFails(MediaLimits limits, string path, FrameRequest request) =>
         await Assert.ThrowsAsync<MediaException>(async () => await new VideoReader(limits).ReadFramesAsync(path, request).ToListAsync());
 

@@ -1,8 +1,9 @@
 namespace Avocado.Media.Tests.Video;
 
-[Collection(MediaFilesCollection.Name)]
-public sealed class ProbeTests(MediaFiles files)
+public sealed class ProbeTests
 {
+    readonly MediaFiles files = MediaFiles.Shared;
+
     [Fact]
     public async Task Probe_reports_duration_rate_size_frame_count_and_codec()
     {
