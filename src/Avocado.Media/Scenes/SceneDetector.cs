@@ -31,8 +31,11 @@ public sealed class SceneDetector
         return await DetectAsync(probe, progress, ct);
     }
 
-    internal async Task<IReadOnlyList<Scene>> DetectAsync(VideoProbe probe, IProgress<double>? progress, CancellationToken ct)
+    /// <summary>The scenes of a probed video (<see cref="VideoReader.ProbeAsync"/>), its limits checked here.</summary>
+    public async Task<IReadOnlyList<Scene>> DetectAsync(VideoProbe probe, IProgress<double>? progress = null, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(probe);
+        probe.RequireVideo(_reader.Limits);
         bool capped = probe.Fps > Options.MaxAnalysisFps * 1.001;
         double rate = capped ? Options.MaxAnalysisFps : probe.Fps;
         var (width, height) = FrameSize.Fit(Options.AnalysisSide).Resolve(probe.Width, probe.Height, probe.PixelAspectRatio);
