@@ -6,10 +6,11 @@ namespace Avocado.Media;
 ///
 /// Seek or decode through? Targets closer together than <see cref="RunGap"/> share one ffmpeg run that decodes through
 /// the gap; a wider gap starts a new run with an input seek (ffmpeg jumps to the keyframe before and decodes from
-/// there). Measured (2 cores, 720p H.264, keyframe every 2 s): starting ffmpeg and seeking costs 0.3–0.45 s whatever the
-/// target, decoding through costs 0.015 s per second of video, so here seeking pays from 25 s apart; on heavier video
-/// (1080p, keyframes 5 s apart, ~0.2 s to decode a second) it pays from 4 s. 10 s is within a factor 2 of the best
-/// in both, and a 2-hour video sampled at 32 points costs 32 short seeks instead of decoding two hours.
+/// there). Measured (bench/Avocado.Bench.Media, 2 cores): on light 720p video a seek costs 0.38 s (mostly starting
+/// ffmpeg) and decoding through 0.020 s per second of video, so seeking pays from 19 s apart; on heavy 1080p video
+/// (56 Mbit/s, keyframes 250 frames apart) a seek costs 4.1 s (half a GOP decoded on average) and decoding through
+/// 0.93 s per second, so seeking pays from 4.4 s. 10 s, near the geometric middle, costs at most ~2.3× the better
+/// choice on either, and a 2-hour video sampled at 32 points costs 32 seeks instead of decoding two hours.
 ///
 /// Inside a run a <c>select</c> filter passes only the frames in a short window before each target (and the first
 /// frame after the last, which ends the run), so frames nobody asked for are never scaled or piped.</summary>
