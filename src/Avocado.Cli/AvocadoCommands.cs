@@ -14,7 +14,7 @@ public static class AvocadoCommands
     public static RootCommand Build()
     {
         var root = new RootCommand("avocado — distill open-weight teachers into one closed student, and serve it.");
-        foreach (var c in new[] { Quickstart(), Model(), Generate(), Tokenize(), Detokenize(), ChatFormat(), Distill(), Data(), Eval(), Serve() })
+        foreach (var c in new[] { Quickstart(), Model(), Generate(), Tokenize(), Detokenize(), ChatFormat(), Distill(), Data(), Eval(), Serve(), Video() })
             root.Subcommands.Add(c);
         foreach (var c in Admin()) root.Subcommands.Add(c);
         root.Subcommands.Add(Help(root));
@@ -114,6 +114,18 @@ public static class AvocadoCommands
          Int("max-tokens", "most tokens per answer"), Int("seed", "sampling seed (default 0)"), Str("out", $"report directory (default {EvalCommand.DefaultOutDir})", "DIR"),
          Int("concurrency", "requests in flight (default 4)"),
          Str("thinking", "reasoning in replies: on (default) or off", "on|off", ["on", "off"])]);
+
+    static Command Video() => Group("video", "Videos for vision teachers and the student: probe, scenes, sampled frames (ffmpeg)",
+        Cmd("probe", "duration, frame rate, size, frame count and scenes of a video", VideoCommands.ProbeAsync,
+            Arg("FILE", "video file"), Flag("json", "print JSON: duration, fps, width, height, frames, codec, scenes [{start, end}] (seconds)")),
+        Cmd("frames", "sample frames as PNG files plus DIR/frames.json [{index, timestamp, scene, file}]", VideoCommands.FramesAsync,
+            Arg("FILE", "video file"),
+            Str("sampler", "uniform: N evenly over the video; fps: F per second, at most N; scene: one per scene, the rest by scene length (default uniform)",
+                "uniform|fps|scene", ["uniform", "fps", "scene"]),
+            Int("frames", $"the budget N: at most this many frames (default {VideoCommands.DefaultFrames})"),
+            Number("fps", "frames per second for --sampler fps (default 1)", "F"),
+            Int("max-side", $"longest side of a frame in pixels, aspect kept (default {VideoCommands.DefaultMaxSide})"),
+            Str("out", "output directory: new, empty, or an earlier run's frames (required)", "DIR")));
 
     static Command Serve() => Cmd("serve", "the OpenAI-compatible API with keys, tenants, metering and a prepaid ledger", ServeCommand.RunAsync,
         Many("model", "NAME=DIR: serve a checkpoint in-process", "NAME=DIR"),

@@ -37,7 +37,7 @@ namespace Avocado.Cli
                 stderr.WriteLine($"run './avocado {VerbOf(parse)}--help' for usage");
                 return UsageExit;
             }
-            catch (Exception e) when (e is ConfigException or CheckpointFormatException or ModelLoadException or Avocado.Models.Gguf.GgufExportException
+            catch (Exception e) when (e is ConfigException or Avocado.Media.MediaException or CheckpointFormatException or ModelLoadException or Avocado.Models.Gguf.GgufExportException
                                           or Avocado.Text.Chat.ChatFormatException or ArgumentException or FileNotFoundException
                                           or DirectoryNotFoundException or IOException)
             {
