@@ -70,6 +70,8 @@ public static class AvocadoCommands
         Cmd("info", "describe a checkpoint", ModelCommands.Info, Arg("DIR", CheckpointDir), Flag("json", "print JSON")),
         Cmd("logits", "next-token logits of every position", ModelCommands.Logits, Arg("DIR", CheckpointDir),
             Ids("ids", "prompt token ids (required)"), Str("out", "write JSON to this file instead of stdout", "FILE")),
+        Cmd("embed-image", "what replaces an image's placeholder tokens: the projector's output rows, as JSON", SeeingCommands.EmbedImage,
+            Arg("DIR", CheckpointDir), Str("image", "image file: PNG, JPEG or WebP (required)", "FILE"), Str("out", "write the JSON here instead of stdout", "FILE.json")),
         Cmd("export-gguf", "export for llama.cpp / Ollama", ModelCommands.ExportGguf, Arg("DIR", CheckpointDir),
             Str("out", "GGUF file to write (required)", "FILE"), Str("dtype", "weight type (default f32)", "f32|f16", ["f32", "f16"])));
 
@@ -80,7 +82,11 @@ public static class AvocadoCommands
          Number("top-p", "nucleus sampling (default 1)"), Int("top-k", "0 is off (default 0)"),
          Number("repetition-penalty", "1 is off (default 1)"), Int("seed", "sampling seed (default 0)"),
          Ids("stop", "stop token ids (default: the tokenizer's and chat format's)"), Flag("ignore-eos", "generate to --max-tokens"),
-         Int("logprobs", "top log-probabilities per token, 0–20 (with --json)", "K"), Flag("json", "print one JSON object at the end")]);
+         Int("logprobs", "top log-probabilities per token, 0–20 (with --json)", "K"), Flag("json", "print one JSON object at the end"),
+         Many("image", "an image (PNG, JPEG, WebP) shown before the prompt; repeatable; needs a checkpoint that sees and --chat", "FILE"),
+         Str("video", "a video whose sampled frames (with their times) are shown before the prompt", "FILE"),
+         Number("fps", "video frames per second to sample (default: --frames spread evenly)", "F"),
+         Int("frames", "most video frames (default 8)")]);
 
     static Command Tokenize() => Cmd("tokenize", "text to token ids", TextCommands.Tokenize,
         Arg("DIR", CheckpointDir), Str("text", "text to encode", "TEXT"), Str("file", "file whose text to encode", "FILE"),

@@ -31,6 +31,11 @@ public static class GenerateCommand
         var ignoreEos = a.Flag("ignore-eos");
         var topLogprobs = a.Int("logprobs") ?? 0;
         var json = a.Flag("json");
+        var images = a.Options("image");
+        var videoPath = a.Option("video");
+        var video = videoPath is null ? null : new SeeingPrompt.Video(videoPath, a.Double("fps"), a.Int("frames"));
+        if (videoPath is null && (a.Double("fps") is not null || a.Int("frames") is not null)) throw new UsageException("--fps and --frames go with --video");
+        if ((images.Count > 0 || video is not null) && !chat) throw new UsageException("--image and --video need --chat --prompt TEXT");
         if ((ids is null) == (prompt is null)) throw new UsageException("give exactly one of --ids or --prompt");
         if (chat && prompt is null) throw new UsageException("--chat needs --prompt");
         if (maxTokens < 1) throw new UsageException("--max-tokens must be at least 1");
@@ -39,18 +44,21 @@ public static class GenerateCommand
 
         ITokenizer? tokenizer = prompt is null ? null : TokenizerLoader.Load(dir);
         IChatFormat? format = chat ? TextCommands.ChatFormatFor(dir) : null;
-        if (prompt is not null)
+        using var model = ModelLoader.Load(dir);
+        VisualInputs? visual = null;
+        if (images.Count > 0 || video is not null)
+            (ids, visual) = await SeeingPrompt.BuildAsync(model, dir, tokenizer!, format!, prompt!, chatOptions, images, video);
+        else if (prompt is not null)
         {
             var text = format?.Render([new ChatMessage("user", prompt)], chatOptions) ?? prompt;
             ids = tokenizer!.Encode(text, parseSpecial: chat, addSpecialTokens: !chat).Select(i => (long)i).ToArray();
         }
 
-        using var model = ModelLoader.Load(dir);
         var stops = stopOverride ?? (ignoreEos ? [] : StopIds(model, tokenizer, format));
         var printer = json ? null : new StreamPrinter(tokenizer, format, stops);
         if (ids!.FirstOrDefault(id => id >= model.VocabSize) is var outside && outside >= model.VocabSize)
             throw new UsageException($"--ids: token {outside} is outside the vocabulary [0, {model.VocabSize})");
-        var request = new EngineRequest { PromptIds = ids!, MaxNewTokens = maxTokens, Sampling = sampling, StopTokens = stops, TopLogprobs = topLogprobs };
+        var request = new EngineRequest { PromptIds = ids!, MaxNewTokens = maxTokens, Sampling = sampling, StopTokens = stops, TopLogprobs = topLogprobs, Visual = visual };
         GeneratedSequence result;
         await using (var engine = new InferenceEngine(model, new EngineOptions { MaxBatch = 1, MaxContext = int.MaxValue }))
         {

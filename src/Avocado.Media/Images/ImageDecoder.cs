@@ -1,3 +1,4 @@
+using Avocado.Common.Imaging;
 using SkiaSharp;
 
 namespace Avocado.Media;
@@ -6,9 +7,6 @@ namespace Avocado.Media;
 // ~0.2 s just to start here), it reads the size before decoding (the pixel limit is checked first), and it is already
 // in the build through ScottPlot (MIT). ImageSharp 2.x was the alternative: newer versions need a paid licence and the
 // package registry warns of crafted-image flaws in 2.x.
-
-/// <summary>A decoded image: Width × Height pixels, row-major RGB24.</summary>
-public sealed record RgbImage(int Width, int Height, byte[] Rgb);
 
 /// <summary>Decodes PNG, JPEG and WebP to RGB24, optionally resized. Transparency is dropped, not blended (the colour
 /// under a transparent pixel is kept), as Pillow's convert("RGB") does, so pixels match the Python processors of the

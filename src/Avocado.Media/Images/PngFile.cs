@@ -1,3 +1,4 @@
+using Avocado.Common.Imaging;
 using Avocado.Common.Files;
 using SkiaSharp;
 

@@ -1,3 +1,4 @@
+using Avocado.Common.Imaging;
 namespace Avocado.Media.Tests.Images;
 
 /// <summary>Images ffmpeg encoded from a known pattern (MediaFiles.Pattern: four flat quadrants and a gradient band)
