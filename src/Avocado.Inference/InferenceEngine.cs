@@ -140,12 +140,13 @@ public sealed class InferenceEngine : IAsyncDisposable
             if (waiting.Peek().Grouped)
             {
                 if (active.Count > 0) return;
-                while (active.Count < options.MaxBatch && waiting.TryPeek(out var p) && p.Grouped)
+                var chunk = new List<Pending>();
+                while (chunk.Count < options.MaxBatch && waiting.TryPeek(out var p) && p.Grouped)
                 {
-                    waiting.Dequeue();
+                    chunk.Add(waiting.Dequeue());
                     Interlocked.Decrement(ref queued);
-                    if (Prefill(p) is { } admitted) active.Add(admitted);
                 }
+                active.AddRange(PrefillTogether(chunk));
                 return;
             }
             var single = waiting.Dequeue();
@@ -154,15 +155,69 @@ public sealed class InferenceEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>A group's chunk prefilled as one left-padded batch (padding at position −1, which the mask hides), its
+    /// cache then split into one per request: one forward pass instead of one per prompt, which is most of the work
+    /// when replies are short. Prompts with pixels, or a batch the model refuses, go one at a time (a bad prompt then
+    /// fails alone).</summary>
+    List<Active> PrefillTogether(List<Pending> chunk)
+    {
+        var live = chunk.Where(p => !CancelledBeforeStart(p)).ToList();
+        var admitted = new List<Active>();
+        if (live.Count < 2 || live.Any(p => p.Request.Visual is not null))
+        {
+            foreach (var p in live) if (Prefill(p) is { } a) admitted.Add(a);
+            return admitted;
+        }
+        using var scope = NewDisposeScope();
+        Tensor logits;
+        KvCache[] caches;
+        try
+        {
+            int rows = live.Count, length = live.Max(p => p.Request.PromptIds.Length);
+            var ids = new long[rows * length];
+            var positions = new long[rows * length];
+            for (int b = 0; b < rows; b++)
+            {
+                var prompt = live[b].Request.PromptIds;
+                int pad = length - prompt.Length;
+                for (int t = 0; t < length; t++)
+                {
+                    ids[b * length + t] = t < pad ? 0 : prompt[t - pad];
+                    positions[b * length + t] = t < pad ? -1 : t - pad;
+                }
+            }
+            using var batch = model.NewCache();
+            Interlocked.Increment(ref forwardPasses);
+            logits = model.Forward(new ForwardInputs(tensor(ids, device: model.Device).view(rows, length),
+                tensor(positions, device: model.Device).view(rows, length), batch, LastPositionOnly: true));
+            caches = batch.SplitRows(rows);
+        }
+        catch (Exception)
+        {
+            foreach (var p in live) if (Prefill(p) is { } a) admitted.Add(a);
+            return admitted;
+        }
+        for (int b = 0; b < live.Count; b++)
+        {
+            var a = new Active(live[b], caches[b]);
+            try { if (Emit(a, logits[b, 0])) admitted.Add(a); }
+            catch (Exception e) { Finish(a, FinishReason.Cancelled, e.Message); }
+        }
+        return admitted;
+    }
+
+    bool CancelledBeforeStart(Pending pending)
+    {
+        if (!pending.Request.Cancellation.IsCancellationRequested) return false;
+        pending.Events.TryWrite(new GenerationCompleted(FinishReason.Cancelled, pending.Request.PromptIds.Length, 0));
+        pending.Events.TryComplete();
+        return true;
+    }
+
     Active? Prefill(Pending pending)
     {
         var request = pending.Request;
-        if (request.Cancellation.IsCancellationRequested)
-        {
-            pending.Events.TryWrite(new GenerationCompleted(FinishReason.Cancelled, request.PromptIds.Length, 0));
-            pending.Events.TryComplete();
-            return null;
-        }
+        if (CancelledBeforeStart(pending)) return null;
         var active = new Active(pending, model.NewCache());
         try
         {

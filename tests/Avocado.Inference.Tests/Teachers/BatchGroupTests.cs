@@ -51,8 +51,9 @@ public sealed class BatchGroupTests
             ["grouped 4", "grouped 5"],
             ["late"],
         ], DecodeBatches(model));
-        var groupPrefills = model.Passes.Where(p => p.Prefill).Select(p => Render(p.Rows[0])).Where(u => u.StartsWith("grouped")).ToArray();
-        Assert.Equal(Enumerable.Range(0, 6).Select(i => $"grouped {i}"), groupPrefills);
+        // The group's prompts are prefilled together, chunk by chunk, in order.
+        var groupPrefills = model.Passes.Where(p => p.Prefill).Select(p => p.Rows.Select(Render).ToArray()).Where(r => r[0].StartsWith("grouped")).ToList();
+        Assert.Equal([["grouped 0", "grouped 1", "grouped 2", "grouped 3"], ["grouped 4", "grouped 5"]], groupPrefills);
     }
 
     [Fact]
