@@ -28,17 +28,37 @@ public sealed class InferenceEngine : IAsyncDisposable
 
     sealed record Pending(EngineRequest Request, ChannelWriter<EngineEvent> Events, bool Grouped);
 
-    sealed class Active(Pending p, KvCache cache) : IDisposable
+    /// <summary>A group's chunk decoding in lockstep on one shared KV cache (row b is one request): one batched
+    /// attention per layer instead of one per request. Rows that finished feed a masked dummy token (position −1) so the
+    /// batch keeps its shape; the cache goes when the last row is done.</summary>
+    sealed class Lockstep(KvCache cache, int rows, int live)
+    {
+        public KvCache Cache => cache;
+        public int Rows => rows;
+        public void RowDone()
+        {
+            if (--live == 0) cache.Dispose();
+        }
+    }
+
+    /// <summary>A request being decoded: on a cache of its own, or as row <see cref="Row"/> of a <see cref="Lockstep"/>.</summary>
+    sealed class Active(Pending p, KvCache? cache, Lockstep? batch = null, int row = 0) : IDisposable
     {
         public EngineRequest Request => p.Request;
         public ChannelWriter<EngineEvent> Events => p.Events;
-        public KvCache Cache { get; } = cache;
+        public KvCache? Cache { get; } = cache;
+        public Lockstep? Batch { get; } = batch;
+        public int Row { get; } = row;
         public Generator Generator { get; } = new((ulong)p.Request.Sampling.Seed);
         public List<long> Seen { get; } = [.. p.Request.PromptIds];
         public int Generated { get; set; }
         public long NextPosition { get; set; } = p.Request.PromptIds.Length;
         public bool Grouped => p.Grouped;
-        public void Dispose() => Cache.Dispose();
+        public void Dispose()
+        {
+            Cache?.Dispose();
+            Batch?.RowDone();
+        }
     }
 
     public InferenceEngine(IGenerationModel model, EngineOptions? options = null)
@@ -155,10 +175,10 @@ public sealed class InferenceEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>A group's chunk prefilled as one left-padded batch (padding at position −1, which the mask hides), its
-    /// cache then split into one per request: one forward pass instead of one per prompt, which is most of the work
-    /// when replies are short. Prompts with pixels, or a batch the model refuses, go one at a time (a bad prompt then
-    /// fails alone).</summary>
+    /// <summary>A group's chunk prefilled as one left-padded batch (padding at position −1, which the mask hides), then
+    /// decoded in <see cref="Lockstep"/>: one forward pass per step for the whole chunk, which on small models is most
+    /// of the speed. Prompts with pixels, or a batch the model refuses, go one at a time on caches of their own (a bad
+    /// prompt then fails alone).</summary>
     List<Active> PrefillTogether(List<Pending> chunk)
     {
         var live = chunk.Where(p => !CancelledBeforeStart(p)).ToList();
@@ -170,7 +190,7 @@ public sealed class InferenceEngine : IAsyncDisposable
         }
         using var scope = NewDisposeScope();
         Tensor logits;
-        KvCache[] caches;
+        var batch = model.NewCache();
         try
         {
             int rows = live.Count, length = live.Max(p => p.Request.PromptIds.Length);
@@ -186,20 +206,20 @@ public sealed class InferenceEngine : IAsyncDisposable
                     positions[b * length + t] = t < pad ? -1 : t - pad;
                 }
             }
-            using var batch = model.NewCache();
             Interlocked.Increment(ref forwardPasses);
             logits = model.Forward(new ForwardInputs(tensor(ids, device: model.Device).view(rows, length),
                 tensor(positions, device: model.Device).view(rows, length), batch, LastPositionOnly: true));
-            caches = batch.SplitRows(rows);
         }
         catch (Exception)
         {
+            batch.Dispose();
             foreach (var p in live) if (Prefill(p) is { } a) admitted.Add(a);
             return admitted;
         }
+        var lockstep = new Lockstep(batch, live.Count, live.Count);
         for (int b = 0; b < live.Count; b++)
         {
-            var a = new Active(live[b], caches[b]);
+            var a = new Active(live[b], null, lockstep, b);
             try { if (Emit(a, logits[b, 0])) admitted.Add(a); }
             catch (Exception e) { Finish(a, FinishReason.Cancelled, e.Message); }
         }
@@ -238,6 +258,11 @@ public sealed class InferenceEngine : IAsyncDisposable
     void DecodeStep(List<Active> active)
     {
         using var scope = NewDisposeScope();
+        if (active[0].Batch is { } lockstep)
+        {
+            LockstepStep(active, lockstep);
+            return;
+        }
         var rows = Forward(active);
         for (int i = active.Count - 1; i >= 0; i--)
         {
@@ -258,12 +283,51 @@ public sealed class InferenceEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>One step of a group chunk in lockstep (a group runs alone, so every active request is a row of it).</summary>
+    void LockstepStep(List<Active> active, Lockstep lockstep)
+    {
+        var ids = new long[lockstep.Rows];
+        var positions = new long[lockstep.Rows];
+        Array.Fill(positions, -1L);
+        foreach (var a in active) (ids[a.Row], positions[a.Row]) = (a.Seen[^1], a.NextPosition);
+        Tensor logits;
+        try
+        {
+            Interlocked.Increment(ref forwardPasses);
+            logits = model.Forward(new ForwardInputs(tensor(ids, device: model.Device).view(lockstep.Rows, 1),
+                tensor(positions, device: model.Device).view(lockstep.Rows, 1), lockstep.Cache, LastPositionOnly: true));
+        }
+        catch (Exception e)
+        {
+            // Prefill accepted every prompt, so a failing step is the model's, not one request's.
+            foreach (var a in active) Finish(a, FinishReason.Cancelled, e.Message);
+            active.Clear();
+            return;
+        }
+        for (int i = active.Count - 1; i >= 0; i--)
+        {
+            var a = active[i];
+            bool goesOn;
+            try
+            {
+                a.NextPosition++;
+                goesOn = Emit(a, logits[a.Row, 0]);
+            }
+            catch (Exception e)
+            {
+                Finish(a, FinishReason.Cancelled, e.Message);
+                goesOn = false;
+            }
+            if (!goesOn) active.RemoveAt(i);
+        }
+    }
+
     /// <summary>The next-token logits (V) of every row, or the error of a row that fails. When the batched step fails,
     /// its partial cache writes are undone and each row runs alone: a request that breaks the model fails by itself,
     /// not with its batch partners.</summary>
     (Tensor? Logits, string? Error)[] Forward(List<Active> active)
     {
-        var lengths = active.Select(a => a.Cache.Length).ToArray();
+        var lengths = active.Select(a => a.Cache!.Length).ToArray();
         try
         {
             var logits = ForwardRows(active);
@@ -271,7 +335,7 @@ public sealed class InferenceEngine : IAsyncDisposable
         }
         catch (Exception) when (active.Count > 1)
         {
-            for (int i = 0; i < active.Count; i++) active[i].Cache.Truncate(lengths[i]);
+            for (int i = 0; i < active.Count; i++) active[i].Cache!.Truncate(lengths[i]);
             return [.. active.Select(a =>
             {
                 try { return ((Tensor?)ForwardRows([a])[0, 0], (string?)null); }
@@ -289,7 +353,7 @@ public sealed class InferenceEngine : IAsyncDisposable
         var ids = tensor(rows.Select(a => a.Seen[^1]).ToArray(), device: model.Device).unsqueeze(1);
         var positions = tensor(rows.Select(a => a.NextPosition).ToArray(), device: model.Device).unsqueeze(1);
         Interlocked.Increment(ref forwardPasses);
-        return model.Forward(new ForwardInputs(ids, positions, LastPositionOnly: true, RowCaches: rows.Select(a => a.Cache).ToArray()));
+        return model.Forward(new ForwardInputs(ids, positions, LastPositionOnly: true, RowCaches: rows.Select(a => a.Cache!).ToArray()));
     }
 
     /// <summary>Picks and streams the next token; false (and the request completed) when it is done.</summary>

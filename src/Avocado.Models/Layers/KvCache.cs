@@ -97,27 +97,6 @@ public sealed class LayerKvCache : IDisposable
         (keys, values, positions) = (newKeys, newValues, newPositions);
     }
 
-    /// <summary>One cache per batch row, holding that row's entries (copied): a batch prefilled together decodes on as
-    /// separate sequences. This cache is left empty.</summary>
-    public LayerKvCache[] SplitRows(long rows)
-    {
-        var result = new LayerKvCache[rows];
-        for (int b = 0; b < rows; b++)
-        {
-            var row = new LayerKvCache(window) { written = written };
-            if (keys is not null)
-            {
-                row.keys = keys.narrow(0, b, 1).clone().DetachFromDisposeScope();
-                row.values = values!.narrow(0, b, 1).clone().DetachFromDisposeScope();
-                row.positions = positions!.narrow(0, b, 1).clone().DetachFromDisposeScope();
-            }
-            result[b] = row;
-        }
-        Dispose();
-        written = 0;
-        return result;
-    }
-
     public void Dispose()
     {
         keys?.Dispose(); values?.Dispose(); positions?.Dispose();
@@ -131,16 +110,6 @@ public sealed class KvCache : IDisposable
     public IReadOnlyList<LayerKvCache> Layers { get; }
 
     public KvCache(IEnumerable<int> windowPerLayer) => Layers = windowPerLayer.Select(w => new LayerKvCache(w)).ToArray();
-
-    KvCache(IReadOnlyList<LayerKvCache> layers) => Layers = layers;
-
-    /// <summary>A cache filled by a batch of <paramref name="rows"/> sequences, split into one cache per sequence
-    /// (see <see cref="LayerKvCache.SplitRows"/>); this cache is left empty.</summary>
-    public KvCache[] SplitRows(long rows)
-    {
-        var perLayer = Layers.Select(l => l.SplitRows(rows)).ToArray();
-        return [.. Enumerable.Range(0, (int)rows).Select(b => new KvCache(perLayer.Select(l => l[b]).ToArray()))];
-    }
 
     /// <summary>Tokens appended so far (prompt + generated, padding included).</summary>
     public long Length => Layers[0].Length;
