@@ -40,6 +40,10 @@ public static class ConfigLoader
             root["model_type"] = "gemma3_text";
             modelType = "gemma3_text";
         }
+        if (modelType is "qwen3_vl" or "qwen3_vl_moe")
+            throw new ConfigException($"{source}: model_type '{modelType}' (Qwen3-VL): its vision tower loads on its own " +
+                "(Qwen3VLVisionModel, tensors under model.visual.) but the language side that reads its tokens is not built yet; " +
+                "supported checkpoints: qwen3, gemma3_text, gemma3 (with or without vision), gpt_oss");
         Type type = modelType switch
         {
             "qwen3" => typeof(Qwen3Config),

@@ -121,6 +121,8 @@ public class CheckpointRoundTripTests
         Assert.Contains("'num_key_value_heads'", e.Message);
         File.WriteAllText(Path.Combine(dir, "config.json"), """{"model_type":"llama"}""");
         Assert.Contains("'model_type' is 'llama'", Assert.Throws<ConfigException>(() => ConfigLoader.Load(dir)).Message);
+        File.WriteAllText(Path.Combine(dir, "config.json"), """{"model_type":"qwen3_vl","text_config":{},"vision_config":{}}""");
+        Assert.Contains("language side that reads its tokens is not built yet", Assert.Throws<ConfigException>(() => ConfigLoader.Load(dir)).Message);
         File.WriteAllText(Path.Combine(dir, "config.json"), """{"model_type":"qwen3","hidden_size":"big"}""");
         Assert.Contains("hidden_size", Assert.Throws<ConfigException>(() => ConfigLoader.Load(dir)).Message);
     }
